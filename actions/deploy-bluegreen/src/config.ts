@@ -1,0 +1,184 @@
+/** deploy-bluegreen inputs, parsed and validated before any AWS call. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigurationError } from '../../../lib/errors.js';
+import type { Inputs } from '../../../lib/inputs.js';
+
+export type OnActiveDeployment = 'wait' | 'fail' | 'stop';
+
+export interface DeployConfig {
+  cluster: string;
+  /** Undefined only with registerOnly. */
+  service?: string;
+  containerName: string;
+  image?: string;
+  /** The parsed template (register-task-definition shape; a describe-task-definition wrapper is unwrapped). */
+  template?: { path: string; definition: Record<string, unknown> };
+  environment: Map<string, string>;
+  codedeployApplication?: string;
+  codedeployDeploymentGroup?: string;
+  deploymentConfig?: string;
+  containerPort?: number;
+  executionRoleArn?: string;
+  taskRoleArn?: string;
+  logGroup?: string;
+  testUrl?: string;
+  registerOnly: boolean;
+  timeoutMs: number;
+  onActiveDeployment: OnActiveDeployment;
+  rollbackOnCancel: boolean;
+  pollIntervalMs: number;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// An image reference: [registry/]repository[:tag][@sha256:digest]
+const IMAGE =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
+  const registerOnly = inputs.boolean('register-only', false);
+  const service = registerOnly
+    ? inputs.optionalString('service')
+    : inputs.string('service', 'the name of the ECS service to deploy to');
+  const containerName = inputs.string(
+    'container-name',
+    'the name of the container in the task definition whose image is replaced',
+  );
+  const cluster = inputs.optionalString('cluster') ?? 'default';
+  for (const [input, value] of [
+    ['cluster', cluster],
+    ['service', service],
+    ['container-name', containerName],
+  ] as const) {
+    if (value !== undefined && !NAME.test(value)) {
+      throw new ConfigurationError(input, value, 'up to 255 letters, digits, hyphens and underscores');
+    }
+  }
+
+  const template = readTemplate(inputs.optionalString('task-definition'), workspace);
+  if (registerOnly && !template) {
+    throw new ConfigurationError(
+      'task-definition',
+      '',
+      'register-only needs a task definition template: set task-definition to a JSON file, e.g. app/task-definition.json',
+    );
+  }
+
+  const image = inputs.optionalString('image');
+  if (image !== undefined && !IMAGE.test(image)) {
+    throw new ConfigurationError(
+      'image',
+      image,
+      'an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:<digest> or repo:tag',
+    );
+  }
+  if (image === undefined && !templatePinsImage(template?.definition, containerName)) {
+    throw new ConfigurationError(
+      'image',
+      '',
+      `set image, or give a task-definition whose container '${containerName}' has an image`,
+    );
+  }
+
+  const testUrl = inputs.optionalString('test-url');
+  if (testUrl !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(testUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigurationError('test-url', testUrl, 'an http:// or https:// URL of the test listener');
+  }
+
+  const executionRoleArn = inputs.optionalString('execution-role-arn');
+  const taskRoleArn = inputs.optionalString('task-role-arn');
+  for (const [input, value] of [
+    ['execution-role-arn', executionRoleArn],
+    ['task-role-arn', taskRoleArn],
+  ] as const) {
+    if (value !== undefined && !ROLE_ARN.test(value)) {
+      throw new ConfigurationError(input, value, 'an IAM role ARN, e.g. arn:aws:iam::123456789012:role/app-task');
+    }
+  }
+
+  const logGroup = inputs.optionalString('log-group');
+  if (logGroup !== undefined && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logGroup)) {
+    throw new ConfigurationError('log-group', logGroup, 'a CloudWatch Logs group name (letters, digits, . - _ / #)');
+  }
+
+  const deploymentConfig = inputs.optionalString('deployment-config');
+  if (deploymentConfig !== undefined && !/^[\w.+=,@-]{1,100}$/.test(deploymentConfig)) {
+    throw new ConfigurationError(
+      'deployment-config',
+      deploymentConfig,
+      'a CodeDeploy deployment config name, e.g. CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+    );
+  }
+
+  return {
+    cluster,
+    service,
+    containerName,
+    image,
+    template,
+    environment: inputs.keyValues('environment', { keyPattern: ENV_NAME, what: 'NAME=value' }),
+    codedeployApplication: inputs.optionalString('codedeploy-application'),
+    codedeployDeploymentGroup: inputs.optionalString('codedeploy-deployment-group'),
+    deploymentConfig,
+    containerPort: inputs.optionalInteger('container-port', { min: 1, max: 65535 }),
+    executionRoleArn,
+    taskRoleArn,
+    logGroup,
+    testUrl,
+    registerOnly,
+    // GitHub ends a job after 6 hours at most, so a longer bound could never be reached.
+    timeoutMs: inputs.integer('timeout-minutes', { min: 1, max: 360, fallback: 60 }) * 60_000,
+    onActiveDeployment: inputs.oneOf('on-active-deployment', ['wait', 'fail', 'stop'] as const, 'wait'),
+    rollbackOnCancel: inputs.boolean('rollback-on-cancel', true),
+    pollIntervalMs: inputs.integer('poll-interval-seconds', { min: 1, max: 300, fallback: 5 }) * 1000,
+  };
+}
+
+function readTemplate(input: string | undefined, workspace: string): DeployConfig['template'] {
+  if (input === undefined) return undefined;
+  const file = path.resolve(workspace, input);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      'task-definition',
+      input,
+      `a readable JSON file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message} at ${file})`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError('task-definition', input, `a file of valid JSON (${(error as Error).message})`);
+  }
+  // `aws ecs describe-task-definition` wraps the definition in { "taskDefinition": ... }.
+  if (isObject(parsed) && isObject(parsed.taskDefinition)) parsed = parsed.taskDefinition;
+  if (!isObject(parsed) || !Array.isArray(parsed.containerDefinitions) || typeof parsed.family !== 'string') {
+    throw new ConfigurationError(
+      'task-definition',
+      input,
+      'a task definition JSON object with "family" and "containerDefinitions", as register-task-definition takes it or describe-task-definition prints it',
+    );
+  }
+  return { path: file, definition: parsed };
+}
+
+function templatePinsImage(definition: Record<string, unknown> | undefined, containerName: string): boolean {
+  const containers = (definition?.containerDefinitions ?? []) as { name?: unknown; image?: unknown }[];
+  const container = containers.find((c) => c?.name === containerName);
+  return typeof container?.image === 'string' && container.image !== '';
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
