@@ -222,6 +222,8 @@ export interface Listener {
 export interface LoadBalancer {
   createTargetGroup(options: TargetGroupOptions): TargetGroup;
   targetGroup(arn: string): TargetGroup | undefined;
+  /** CodeDeploy deployment groups name target groups by name, not ARN. */
+  targetGroupByName(name: string): TargetGroup | undefined;
   /** Starts a proxy on a free port (or `port`). */
   createListener(name: string, weights: { targetGroupArn: string; weight: number }[], port?: number): Promise<Listener>;
   listener(arn: string): Listener | undefined;
@@ -261,7 +263,17 @@ export interface ServiceForDeployment {
   taskSets: TaskSetInfo[];
 }
 
+export interface TaskDefinitionSummary {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+  containerDefinitions: { name: string; image: string; portMappings?: { containerPort?: number }[] }[];
+}
+
 export interface EcsInternals {
+  /** A registered task definition by ARN (or family:revision), undefined when there is none. */
+  taskDefinition(arnOrFamilyRevision: string): TaskDefinitionSummary | undefined;
   /** Throws AwsError ServiceNotFoundException / ClusterNotFoundException as ECS would. */
   service(cluster: string, service: string): ServiceForDeployment;
   /** Starts a task set of `desiredCount` tasks (scale: percent of the service's desired count). */
@@ -301,6 +313,28 @@ export interface SandboxOptions {
   dataDir?: string;
   /** Log sandbox activity (task starts and stops, deployments) to stderr. */
   verbose?: boolean;
+}
+
+/**
+ * What sandbox/services/codedeploy.ts exports, for server.ts to mount:
+ *   createCodeDeployService(deps: CodeDeployDeps): CodeDeployService
+ */
+export interface CodeDeployDeps {
+  ecs: EcsInternals;
+  lb: LoadBalancer;
+  clock: SandboxClock;
+  faults: FaultSource;
+  account: string;
+  region: string;
+  log?: (message: string) => void;
+}
+
+export interface CodeDeployService {
+  handlers: ServiceHandlers;
+  /** For GET /_sandbox/state. */
+  state(): unknown;
+  /** Ends every running deployment engine (POST /_sandbox/reset, Sandbox.stop()). */
+  stop(): Promise<void>;
 }
 
 export interface Sandbox {
