@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listContext } from './docker-context.js';
+import { contextFilter, listContext } from './docker-context.js';
 
 function context(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ctx-'));
@@ -49,5 +49,49 @@ describe('listContext', () => {
   test('no .dockerignore sends everything', () => {
     const dir = context({ 'a/b/c.txt': '', 'd.txt': '' });
     expect(listContext(dir).map((e) => e.path)).toEqual(['a/b/c.txt', 'd.txt']);
+  });
+});
+
+describe('contextFilter', () => {
+  test('agrees with @balena/dockerignore on every path of a mixed set', async () => {
+    const { default: factory } = (await import('@balena/dockerignore')) as unknown as {
+      default: (typeof import('@balena/dockerignore'))['default'];
+    };
+    const ignore = ((factory as unknown as { default?: typeof factory }).default ?? factory) as typeof factory;
+    const patternSets = [
+      ['node_modules', '*.md', '!README.md', 'logs/**', '!logs/keep.log'],
+      ['**/*.log', 'tmp/', '.git', '!tmp/keep'],
+      ['src/*/test', 'a?c', '**/dist/**', '!**/dist/keep.js', 'docs'],
+      ['*', '!src', '!Dockerfile'],
+    ];
+    const paths = [
+      'README.md',
+      'notes.md',
+      'src/notes.md',
+      'node_modules/x/index.js',
+      'deep/node_modules/y.js',
+      'logs/a.log',
+      'logs/keep.log',
+      'a.log',
+      'x/y/z.log',
+      'tmp/a',
+      'tmp/keep',
+      '.git/HEAD',
+      'src/a/test',
+      'src/a/test/x.js',
+      'abc',
+      'abc/d',
+      'pkg/dist/a.js',
+      'pkg/dist/keep.js',
+      'docs/x/y.md',
+      'src/index.js',
+      'Dockerfile',
+      'other/file',
+    ];
+    for (const patterns of patternSets) {
+      const reference = ignore().add(patterns);
+      const included = contextFilter(patterns);
+      for (const p of paths) expect([patterns, p, included(p)]).toEqual([patterns, p, !reference.ignores(p)]);
+    }
   });
 });

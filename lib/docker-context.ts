@@ -37,17 +37,88 @@ export function readDockerignore(contextDir: string): string[] {
   return text.split(/\r?\n/);
 }
 
-/** True for paths Docker sends in the context. */
+/**
+ * The patterns that apply to a build: `<Dockerfile>.dockerignore` next to the Dockerfile when it
+ * exists (BuildKit prefers it), else `<context>/.dockerignore`.
+ * https://docs.docker.com/build/concepts/context/#filename-and-location
+ */
+export function dockerignoreFor(contextDir: string, dockerfile?: string): { patterns: string[]; file?: string } {
+  if (dockerfile) {
+    const specific = `${dockerfile}.dockerignore`;
+    try {
+      return { patterns: readFileSync(specific, 'utf8').split(/\r?\n/), file: specific };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  const patterns = readDockerignore(contextDir);
+  return { patterns, file: patterns.length ? path.join(contextDir, '.dockerignore') : undefined };
+}
+
+/** The parts of @balena/dockerignore's rules that its own `_test` uses (stable since 2020). */
+interface CompiledRule {
+  dirs: string[];
+  negative: boolean;
+}
+interface MatcherInternals {
+  _rules?: CompiledRule[];
+  _compile?: (rule: CompiledRule) => { regexp: RegExp };
+}
+
+/**
+ * True for paths Docker sends in the context. For large contexts (100k files) the matcher's
+ * per-path cost matters, so its own algorithm is run with the half that depends only on the
+ * parent folder (does a rule match the folder or one of its ancestors) computed once per folder;
+ * the per-file half uses the matcher's own compiled rules. Paths must be clean ('a/b', no './').
+ */
 export function contextFilter(patterns: string[]): ContextFilter {
   const matcher = ignore().add(patterns);
-  return (relativePath) => !matcher.ignores(relativePath);
+  const internals = matcher as unknown as MatcherInternals;
+  const rules = internals._rules;
+  const compile = internals._compile?.bind(matcher);
+  if (path.sep !== '/' || !Array.isArray(rules) || !compile) {
+    return (relativePath) => !matcher.ignores(relativePath);
+  }
+  if (rules.length === 0) return () => true;
+  const regexps = rules.map((rule) => compile(rule).regexp);
+  const parentMatches = new Map<string, boolean[]>();
+  // Mirrors @balena/dockerignore's IgnoreBase._test (itself Moby's fileutils.Matches).
+  const forParent = (parentPath: string): boolean[] => {
+    let cached = parentMatches.get(parentPath);
+    if (cached) return cached;
+    const parentDirs = parentPath.split('/');
+    cached = rules.map((rule, i) => {
+      if (parentPath === '.') return false;
+      const regexp = regexps[i]!;
+      if (rule.dirs.includes('**')) {
+        for (let n = rule.dirs.filter((x) => x !== '**').length; n <= parentDirs.length; n++) {
+          if (regexp.test(parentDirs.slice(0, n).join('/'))) return true;
+        }
+        return false;
+      }
+      return rule.dirs.length <= parentDirs.length && regexp.test(parentDirs.slice(0, rule.dirs.length).join('/'));
+    });
+    parentMatches.set(parentPath, cached);
+    return cached;
+  };
+  return (relativePath) => {
+    if (!relativePath) return false;
+    const slash = relativePath.lastIndexOf('/');
+    const parent = forParent(slash < 0 ? '.' : relativePath.slice(0, slash));
+    let excluded = false;
+    for (let i = 0; i < rules.length; i++) {
+      if (parent[i] || regexps[i]!.test(relativePath)) excluded = !rules[i]!.negative;
+    }
+    return !excluded;
+  };
 }
 
 /**
  * Walks the context and lists what Docker would send, sorted by path. A folder that is excluded
- * is not entered unless some `!` pattern could bring part of it back.
+ * is not entered unless some `!` pattern could bring part of it back. `under` (a path relative to
+ * the context, '/' separators) limits the walk to one folder, still matched from the context root.
  */
-export function listContext(contextDir: string, patterns = readDockerignore(contextDir)): ContextEntry[] {
+export function listContext(contextDir: string, patterns = readDockerignore(contextDir), under = ''): ContextEntry[] {
   const included = contextFilter(patterns);
   const hasExceptions = patterns.some((p) => p.trim().startsWith('!'));
   const entries: ContextEntry[] = [];
@@ -67,6 +138,7 @@ export function listContext(contextDir: string, patterns = readDockerignore(cont
       }
     }
   };
-  walk('');
+  const start = under.replace(/\/+$/, '');
+  if (start === '' || included(start) || hasExceptions) walk(start);
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
