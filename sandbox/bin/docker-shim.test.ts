@@ -1,0 +1,247 @@
+/**
+ * The docker shim end to end: the real sandbox/bin/docker script as a process, against a small
+ * HTTP server standing in for the sandbox's POST /_sandbox/build route (build with
+ * sandbox/runtime/images.ts, then tag in a registry with ECR's immutability errors).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildImage, contextFiles, createImageStore, parseBuildRequest } from '../runtime/images.js';
+
+const docker = fileURLToPath(new URL('./docker', import.meta.url));
+const fixture = fileURLToPath(new URL('../runtime/fixtures/node-app', import.meta.url));
+const registry = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+const work = mkdtempSync(path.join(tmpdir(), 'docker-shim-'));
+const store = createImageStore();
+const tags = new Map<string, string>(); // repo:tag -> digest
+const repositories = new Set(['app']);
+let server: Server;
+let endpoint: string;
+const received: unknown[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      void (async () => {
+        const answer = (status: number, value: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify(value));
+        };
+        if (req.method !== 'POST' || req.url !== '/_sandbox/build') return answer(404, { message: 'not found' });
+        try {
+          const request = parseBuildRequest(JSON.parse(body));
+          received.push(request);
+          const image = await buildImage(request, { dataDir: work, store });
+          for (const ref of request.tags) {
+            const [, repo = '', tag = ''] = /^[^/]+\/([^:]+):(.+)$/.exec(ref) ?? [];
+            if (!repositories.has(repo)) {
+              return answer(400, {
+                __type: 'RepositoryNotFoundException',
+                message: `The repository with name '${repo}' does not exist in the registry with id '123456789012'`,
+              });
+            }
+            const existing = tags.get(`${repo}:${tag}`);
+            if (existing && existing !== image.digest) {
+              return answer(400, {
+                __type: 'ImageTagAlreadyExistsException',
+                message: `The image tag '${tag}' already exists in the '${repo}' repository and cannot be overwritten because the repository is immutable.`,
+              });
+            }
+            tags.set(`${repo}:${tag}`, image.digest);
+          }
+          answer(200, { digest: image.digest });
+        } catch (error) {
+          answer(400, { __type: 'InvalidParameterException', message: (error as Error).message });
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(docker, args, {
+      cwd: options.cwd ?? work,
+      env: {
+        PATH: process.env.PATH,
+        HOME: work,
+        DOCKER_CONFIG: path.join(work, 'docker-config'),
+        AWS_ENDPOINT_URL: endpoint,
+        SANDBOX_DOCKER_LOG: path.join(work, 'docker.log'),
+        ...options.env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+const loggedInvocations = () =>
+  readFileSync(path.join(work, 'docker.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { argv: string[]; time: string });
+
+describe('sandbox/bin/docker', () => {
+  it('answers version questions from any working directory', async () => {
+    const version = await run(['--version'], { cwd: tmpdir() });
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Docker version \d+\.\d+\.\d+/) });
+    expect((await run(['buildx', 'version'])).stdout).toMatch(/^github\.com\/docker\/buildx v\d/);
+    expect((await run(['version'])).stdout).toContain(endpoint);
+    expect((await run(['info'])).code).toBe(0);
+  });
+
+  it("refuses to push before a login, with docker's error", async () => {
+    const result = await run(['buildx', 'build', '--push', '-t', `${registry}/app:first`, fixture]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`failed to push ${registry}/app:first: no basic auth credentials`);
+    expect(received).toHaveLength(0);
+  });
+
+  it('logs in with the password on stdin, records it like docker, and never logs the secret', async () => {
+    const result = await run(['login', '--username', 'AWS', '--password-stdin', `https://${registry}`], {
+      stdin: 'secret-token\n',
+    });
+    expect(result).toMatchObject({ code: 0, stdout: 'Login Succeeded\n' });
+    const config = JSON.parse(readFileSync(path.join(work, 'docker-config', 'config.json'), 'utf8')) as {
+      auths: Record<string, { auth: string }>;
+    };
+    expect(Buffer.from(config.auths[registry]!.auth, 'base64').toString()).toBe('AWS:secret-token');
+    expect(readFileSync(path.join(work, 'docker.log'), 'utf8')).not.toContain('secret-token');
+
+    const missingUser = await run(['login', '--password-stdin', registry], { stdin: 'x' });
+    expect(missingUser.code).toBe(1);
+    expect(missingUser.stderr).toContain('Must provide --username with --password-stdin');
+  });
+
+  it("builds and pushes, writing buildx's metadata file", async () => {
+    const metadataFile = path.join(work, 'metadata.json');
+    const result = await run([
+      'buildx',
+      'build',
+      '--push',
+      '--platform',
+      'linux/amd64',
+      '-f',
+      path.join(fixture, 'Dockerfile'),
+      '--build-arg',
+      'APP_VERSION=1.0.0',
+      '-t',
+      `${registry}/app:v1`,
+      '-t',
+      `${registry}/app:latest-build`,
+      '--metadata-file',
+      metadataFile,
+      '--provenance=false',
+      '--progress',
+      'plain',
+      fixture,
+    ]);
+    expect(result.stderr).toContain('[stage-1 5/5] RUN apk add --no-cache curl');
+    expect(result.stderr).toContain('[deps 1/4] FROM node:20-alpine AS deps');
+    expect(result.stderr).toContain('SKIPPED (RUN is not executed by the sandbox)');
+    expect(result.code).toBe(0);
+    const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, string>;
+    expect(metadata['containerimage.digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(metadata['image.name']).toBe(`${registry}/app:v1,${registry}/app:latest-build`);
+    expect(tags.get('app:v1')).toBe(metadata['containerimage.digest']);
+
+    // The shim sent what Docker sends: the context without .dockerignore'd files, and the args.
+    const sent = received.at(-1) as { files: { path: string }[]; buildArgs: Record<string, string>; platform: string };
+    expect(sent.files.map((f) => f.path)).toEqual(contextFiles(fixture).map((f) => f.path));
+    expect(sent.files.map((f) => f.path)).not.toContain('README.md');
+    expect(sent.buildArgs).toEqual({ APP_VERSION: '1.0.0' });
+
+    // The same digest as building the same input directly: content-addressed, nothing random.
+    const direct = await buildImage(
+      {
+        tags: [],
+        dockerfile: readFileSync(path.join(fixture, 'Dockerfile'), 'utf8'),
+        buildArgs: { APP_VERSION: '1.0.0' },
+        platform: 'linux/amd64',
+        files: contextFiles(fixture),
+      },
+      { dataDir: work, store: createImageStore() },
+    );
+    expect(direct.digest).toBe(metadata['containerimage.digest']);
+  });
+
+  it("fails with the registry's error and exit code 1", async () => {
+    // Same tag, different content: ECR's immutable tags refuse it.
+    const context = path.join(work, 'other-context');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(path.join(context, 'Dockerfile'), 'FROM node:20\nCOPY . /app\nCMD ["node", "/app/x.js"]\n');
+    writeFileSync(path.join(context, 'x.js'), 'console.log(1)\n');
+    const taken = await run(['buildx', 'build', '--push', '-t', `${registry}/app:v1`, context]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain("ImageTagAlreadyExistsException: The image tag 'v1' already exists");
+
+    const noRepo = await run(['buildx', 'build', '--push', '-t', `${registry}/missing:v1`, context]);
+    expect(noRepo.code).toBe(1);
+    expect(noRepo.stderr).toContain("RepositoryNotFoundException: The repository with name 'missing' does not exist");
+
+    const badDockerfile = path.join(work, 'Bad.Dockerfile');
+    writeFileSync(badDockerfile, 'FROM node:20\nCOPY nothing-here /app\n');
+    const bad = await run(['buildx', 'build', '-f', badDockerfile, context]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('"nothing-here" not found in the build context');
+  });
+
+  it('writes --iidfile and builds without pushing when --push is absent', async () => {
+    const before = tags.size;
+    const iid = path.join(work, 'iid');
+    const result = await run(['build', '-t', `${registry}/app:local`, '--iidfile', iid, fixture]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(iid, 'utf8')).toMatch(/^sha256:/);
+    expect(tags.size).toBe(before);
+  });
+
+  it('rejects what it does not support, and says so', async () => {
+    const unknown = await run(['push', `${registry}/app:v1`]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('docker push: not supported by the sandbox');
+    const flag = await run(['buildx', 'build', '--squash', fixture]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('unknown flag: --squash');
+    const noEndpoint = await run(['buildx', 'build', fixture], { env: { AWS_ENDPOINT_URL: '' } });
+    expect(noEndpoint.code).toBe(1);
+    expect(noEndpoint.stderr).toContain('set AWS_ENDPOINT_URL');
+    expect(existsSync(path.join(work, 'docker.log'))).toBe(true);
+  });
+
+  it('logs one line per invocation', () => {
+    const lines = loggedInvocations();
+    // 4 version + 1 refused push + 2 logins + 1 build + 3 failures + 1 local build + 3 rejections
+    expect(lines).toHaveLength(15);
+    expect(lines[0]!.argv).toEqual(['--version']);
+    expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
+  });
+});
