@@ -23,6 +23,11 @@ export interface DeployConfig {
   taskRoleArn?: string;
   logGroup?: string;
   testUrl?: string;
+  /** The test-traffic gate's checks (used only with testUrl). */
+  testPath: string;
+  testExpectJson: Map<string, string>;
+  testRequests: number;
+  testTimeoutMs: number;
   registerOnly: boolean;
   timeoutMs: number;
   onActiveDeployment: OnActiveDeployment;
@@ -93,6 +98,11 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     if (!ok) throw new ConfigurationError('test-url', testUrl, 'an http:// or https:// URL of the test listener');
   }
 
+  const testPath = inputs.optionalString('test-path') ?? '/host';
+  if (!testPath.startsWith('/'))
+    throw new ConfigurationError('test-path', testPath, "a path starting with '/', e.g. /host");
+  const testExpectJson = inputs.keyValues('test-expect-json', { what: 'field.path=expected value' });
+
   const executionRoleArn = inputs.optionalString('execution-role-arn');
   const taskRoleArn = inputs.optionalString('task-role-arn');
   for (const [input, value] of [
@@ -133,6 +143,10 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     taskRoleArn,
     logGroup,
     testUrl,
+    testPath,
+    testExpectJson,
+    testRequests: inputs.integer('test-requests', { min: 1, max: 1000, fallback: 10 }),
+    testTimeoutMs: inputs.integer('test-timeout-seconds', { min: 1, max: 3600, fallback: 120 }) * 1000,
     registerOnly,
     // GitHub ends a job after 6 hours at most, so a longer bound could never be reached.
     timeoutMs: inputs.integer('timeout-minutes', { min: 1, max: 360, fallback: 60 }) * 60_000,

@@ -1,14 +1,58 @@
 /** deploy-bluegreen: inputs -> logic -> outputs and summary. */
+import * as core from '@actions/core';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { runAction } from '../../../lib/action.js';
-import { ActionFailure } from '../../../lib/errors.js';
+import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import { systemClock } from '../../../lib/cancel.js';
 import { parseConfig } from './config.js';
+import { deploy, newReport, type DeployReport } from './deploy.js';
+import type { DeployDeps } from './deps.js';
+import { writeReport } from './report.js';
+import { checkTestTraffic } from './test-traffic.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
     'deploy-bluegreen',
-    async ({ inputs }) => {
-      parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd());
-      throw new ActionFailure('deploy-bluegreen: inputs are valid, but the operation is not implemented yet.');
+    async ({ inputs, logger, summary, signal, setOutput }) => {
+      const config = parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd());
+      const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
+      const deps: DeployDeps = {
+        ecs: labelOperations(new ECSClient(clientConfig)),
+        codedeploy: labelOperations(new CodeDeployClient(clientConfig)),
+        clock: systemClock,
+        logger,
+        signal,
+        region: clientConfig.region,
+        saveState: (name, value) => core.saveState(name, value),
+        checkTestTraffic: (url, checkSignal) =>
+          checkTestTraffic(
+            url,
+            {
+              path: config.testPath,
+              expectJson: config.testExpectJson,
+              requests: config.testRequests,
+              timeoutMs: config.testTimeoutMs,
+            },
+            checkSignal,
+            logger,
+          ),
+      };
+      // The post step needs these to stop a deployment this step could not.
+      core.saveState('rollback-on-cancel', String(config.rollbackOnCancel));
+      const report: DeployReport = newReport(config, clientConfig.region);
+      try {
+        const outputs = await deploy(config, deps, report);
+        for (const [name, value] of Object.entries(outputs)) setOutput(name, value);
+        writeReport(summary, report);
+      } catch (error) {
+        if (report.taskDefinitionArn) setOutput('task-definition-arn', report.taskDefinitionArn);
+        if (report.record?.id) setOutput('deployment-id', report.record.id);
+        setOutput('deployed', false);
+        if (report.record?.status) setOutput('status', report.record.status);
+        writeReport(summary, report, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
     },
     env,
   );

@@ -1,0 +1,81 @@
+/**
+ * The post step's work (runs with `post-if: cancelled()`): if the main step was killed before it
+ * could stop its deployment, stop it now with rollback.
+ */
+import * as core from '@actions/core';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { DescribeServiceDeploymentsCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { runAction } from '../../../lib/action.js';
+import { awsCall, awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import type { Logger } from '../../../lib/log.js';
+import { ACTIVE_STATUSES, stopDeployment } from './codedeploy.js';
+import { STATE } from './deps.js';
+import type { CodeDeployApi, EcsApi } from './discovery.js';
+import { stopServiceDeployment } from './ecs-native.js';
+
+export interface SavedState {
+  kind?: string;
+  id?: string;
+  finished?: string;
+  rollbackOnCancel?: string;
+}
+
+const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS'];
+
+/** Returns what it did, in one line. */
+export async function stopLeftoverDeployment(
+  state: SavedState,
+  clients: { ecs: EcsApi; codedeploy: CodeDeployApi },
+  logger: Logger,
+): Promise<string> {
+  if (!state.id || state.finished === 'true') return 'The main step left no deployment running: nothing to do.';
+  if (state.rollbackOnCancel === 'false') {
+    return `Deployment ${state.id} may still be running; rollback-on-cancel is false, so it is left alone.`;
+  }
+  if (state.kind === 'ecs') {
+    const answer = await awsCall(`service deployment ${state.id}`, () =>
+      clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] })),
+    );
+    const status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
+    if (!ECS_ACTIVE.includes(status)) return `Service deployment ${state.id} is ${status}: nothing to stop.`;
+    logger.info(`Service deployment ${state.id} is still ${status}: stopping it with ROLLBACK.`);
+    await stopServiceDeployment(clients, state.id);
+    return `Stopped service deployment ${state.id} with ROLLBACK (the main step was cancelled before it could).`;
+  }
+  const answer = await awsCall(`deployment ${state.id}`, () =>
+    clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: state.id })),
+  );
+  const status = answer.deploymentInfo?.status ?? 'Unknown';
+  if (!(ACTIVE_STATUSES as readonly string[]).includes(status)) {
+    return `Deployment ${state.id} is ${status}: nothing to stop.`;
+  }
+  logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
+  await stopDeployment(clients, state.id);
+  return `Stopped deployment ${state.id} with rollback (the main step was cancelled before it could).`;
+}
+
+export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runAction(
+    'deploy-bluegreen (post)',
+    async ({ logger }) => {
+      const state: SavedState = {
+        kind: core.getState(STATE.kind) || undefined,
+        id: core.getState(STATE.id) || undefined,
+        finished: core.getState(STATE.finished) || undefined,
+        rollbackOnCancel: core.getState('rollback-on-cancel') || undefined,
+      };
+      if (!state.id || state.finished === 'true') {
+        logger.info('The main step left no deployment running: nothing to do.');
+        return;
+      }
+      const config = awsClientConfig(env, 'deploy-bluegreen');
+      const clients = {
+        ecs: labelOperations(new ECSClient(config)),
+        codedeploy: labelOperations(new CodeDeployClient(config)),
+      };
+      logger.info(await stopLeftoverDeployment(state, clients, logger));
+    },
+    env,
+  );
+}

@@ -1,0 +1,549 @@
+/**
+ * A CodeDeploy blue/green deployment of an ECS service, from creation to its end: what to do
+ * about one already running, the inline AppSpec, watching lifecycle events and traffic weights,
+ * the test-traffic gate, and stopping with rollback on timeout, cancellation or failed checks.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ContinueDeploymentCommand,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  type ECSTarget,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { awsCall, AwsCallError } from '../../../lib/aws.js';
+import { cancelledFrom, throwIfCancelled } from '../../../lib/cancel.js';
+import { ActionFailure, CancelledError, TimeoutError } from '../../../lib/errors.js';
+import { formatDuration } from '../../../lib/inputs.js';
+import type { OnActiveDeployment } from './config.js';
+import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from './deps.js';
+import type { DeploymentGroup } from './discovery.js';
+import { explainStoppedTasks } from './diagnostics.js';
+
+/** Statuses of a deployment that has not ended. */
+export const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
+const ENDED = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+/** On cancel the runner kills the process 10 s after SIGINT: keep the rollback wait well inside that. */
+export const CANCEL_BUDGET_MS = 5_000;
+/** After a timeout or failure, how long to wait for the rollback deployment before reporting. */
+export const ROLLBACK_WAIT_MS = 5 * 60_000;
+
+export interface CodeDeployPlan {
+  cluster: string;
+  service: string;
+  group: DeploymentGroup;
+  taskDefinitionArn: string;
+  containerName: string;
+  containerPort: number;
+  platformVersion?: string;
+  deploymentConfig?: string;
+  onActiveDeployment: OnActiveDeployment;
+  /** Absolute clock time after which the deployment is stopped and rolled back. */
+  deadline: number;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  rollbackOnCancel: boolean;
+  testUrl?: string;
+  description?: string;
+}
+
+/**
+ * The AppSpec for an ECS blue/green deployment, as JSON (AppSpec accepts YAML or JSON).
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs
+ */
+export function appSpec(
+  plan: Pick<CodeDeployPlan, 'taskDefinitionArn' | 'containerName' | 'containerPort' | 'platformVersion'>,
+): {
+  content: string;
+  sha256: string;
+} {
+  const properties: Record<string, unknown> = {
+    TaskDefinition: plan.taskDefinitionArn,
+    LoadBalancerInfo: { ContainerName: plan.containerName, ContainerPort: plan.containerPort },
+  };
+  if (plan.platformVersion) properties.PlatformVersion = plan.platformVersion;
+  const content = JSON.stringify({
+    version: 0.0,
+    Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: properties } }],
+  });
+  return { content, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+/** Runs the whole deployment; resolves with the record when it Succeeded, throws ActionFailure otherwise. */
+export async function deployWithCodeDeploy(
+  deps: DeployDeps,
+  plan: CodeDeployPlan,
+  onRecord?: (record: DeploymentRecord) => void,
+): Promise<DeploymentRecord> {
+  const { logger } = deps;
+  const readyOption = plan.group.info.blueGreenDeploymentConfiguration?.deploymentReadyOption;
+  if (plan.testUrl && readyOption?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
+    logger.warning(
+      `test-url is set, but deployment group ${plan.group.name} shifts traffic without waiting (deploymentReadyOption ${readyOption?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT'}): the test-traffic checks cannot gate this deployment. Set the group's deploymentReadyOption.actionOnTimeout to STOP_DEPLOYMENT to use them.`,
+    );
+  }
+
+  let id: string | undefined;
+  for (let attempt = 1; id === undefined; attempt++) {
+    await settleActiveDeployments(deps, plan);
+    try {
+      id = await createDeployment(deps, plan);
+    } catch (error) {
+      // Another deployment started between our look and our create: deal with it as the input says.
+      if (error instanceof AwsCallError && error.code === 'DeploymentLimitExceededException' && attempt < 3) continue;
+      throw error;
+    }
+  }
+  deps.saveState(STATE.kind, 'codedeploy');
+  deps.saveState(STATE.id, id);
+  deps.saveState(STATE.finished, 'false');
+
+  const record: DeploymentRecord = {
+    kind: 'codedeploy',
+    id,
+    application: plan.group.application,
+    deploymentGroup: plan.group.name,
+    lifecycle: [],
+    traffic: [],
+    startTime: new Date(deps.clock.now()),
+  };
+  onRecord?.(record);
+  logger.info(`Created deployment ${id} (${plan.group.application}/${plan.group.name}).`);
+
+  try {
+    await watch(deps, plan, record);
+  } finally {
+    record.endTime = new Date(deps.clock.now());
+  }
+  deps.saveState(STATE.finished, 'true');
+  return record;
+}
+
+async function createDeployment(deps: DeployDeps, plan: CodeDeployPlan): Promise<string> {
+  const spec = appSpec(plan);
+  const answer = await awsCall(`deployment group ${plan.group.application}/${plan.group.name}`, () =>
+    deps.codedeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: plan.group.application,
+        deploymentGroupName: plan.group.name,
+        deploymentConfigName: plan.deploymentConfig,
+        description: plan.description,
+        revision: { revisionType: 'AppSpecContent', appSpecContent: spec },
+        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      }),
+    ),
+  );
+  if (!answer.deploymentId) throw new ActionFailure('CreateDeployment returned no deployment id');
+  return answer.deploymentId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A deployment already running in the group
+
+async function activeDeploymentIds(deps: DeployDeps, group: DeploymentGroup): Promise<string[]> {
+  const answer = await read(deps, `deployment group ${group.application}/${group.name}`, (options) =>
+    deps.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: group.application,
+        deploymentGroupName: group.name,
+        includeOnlyStatuses: [...ACTIVE_STATUSES],
+      }),
+      options,
+    ),
+  );
+  return answer.deployments ?? [];
+}
+
+/** Returns once no deployment is active in the group, acting on on-active-deployment. */
+export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeployPlan): Promise<void> {
+  const stopped = new Set<string>();
+  const announced = new Set<string>();
+  for (;;) {
+    const active = await activeDeploymentIds(deps, plan.group);
+    if (active.length === 0) return;
+    const first = active[0]!;
+    if (plan.onActiveDeployment === 'fail') {
+      throw new ActionFailure(
+        `Deployment ${first} is already active in deployment group ${plan.group.application}/${plan.group.name}, and on-active-deployment is 'fail'. Wait for it to finish, stop it, or set on-active-deployment to 'wait' or 'stop'.`,
+      );
+    }
+    for (const id of active) {
+      if (plan.onActiveDeployment === 'stop' && !stopped.has(id)) {
+        deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
+        await stopDeployment(deps, id);
+        stopped.add(id);
+      } else if (!announced.has(id)) {
+        deps.logger.info(
+          `Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`,
+        );
+      }
+      announced.add(id);
+    }
+    if (deps.clock.now() >= plan.deadline) {
+      throw new ActionFailure(
+        `Deployment ${first} was still active after ${formatDuration(plan.timeoutMs)} (timeout-minutes); no new deployment was created.`,
+      );
+    }
+    await deps.clock.sleep(Math.min(plan.pollIntervalMs, Math.max(0, plan.deadline - deps.clock.now())), deps.signal);
+  }
+}
+
+export async function stopDeployment(deps: Pick<DeployDeps, 'codedeploy'>, id: string): Promise<void> {
+  try {
+    await awsCall(`deployment ${id}`, () =>
+      deps.codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true })),
+    );
+  } catch (error) {
+    // It ended by itself in the meantime: nothing to stop.
+    if (error instanceof AwsCallError && error.code === 'DeploymentAlreadyCompletedException') return;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watching
+
+interface Observed {
+  info: DeploymentInfo;
+  target?: ECSTarget;
+}
+
+async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentRecord): Promise<void> {
+  const { logger } = deps;
+  const seen = { status: '', events: new Map<string, string>(), traffic: '', gate: false, manualWait: false };
+  let targetId = `${plan.cluster}:${plan.service}`;
+  let listedTargets = false;
+  let last: Observed | undefined;
+  const id = record.id;
+
+  try {
+    for (;;) {
+      throwIfCancelled(deps.signal);
+      const info = await getDeployment(deps, id);
+      if (!listedTargets) {
+        const ids = await listTargets(deps, id);
+        if (ids.length > 0) {
+          targetId = ids.find((t) => t === targetId) ?? ids[0]!;
+          listedTargets = true;
+        }
+      }
+      const target = await getTarget(deps, id, targetId);
+      last = { info, target };
+      const status = info.status ?? 'Unknown';
+      record.status = status;
+      if (status !== seen.status) {
+        logger.info(`Deployment ${id}: ${status}`);
+        seen.status = status;
+      }
+      logLifecycle(deps, target, seen.events, record);
+      logTraffic(deps, target, seen, record);
+
+      if (ENDED.has(status)) break;
+
+      if (status === 'Ready' && !seen.gate) {
+        seen.gate = true;
+        await readyGate(deps, plan, record, seen);
+      }
+
+      const left = plan.deadline - deps.clock.now();
+      if (left <= 0) throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
+      await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
+    }
+  } catch (error) {
+    if (error instanceof CancelledError) return onCancel(deps, plan, record, error);
+    if (error instanceof TimeoutError) {
+      return stopAndFail(
+        deps,
+        plan,
+        record,
+        `Timed out: ${error.message} while the deployment was ${describeWhere(last)}`,
+      );
+    }
+    throw error;
+  }
+
+  if (record.status === 'Succeeded') {
+    logger.info(`Deployment ${id} succeeded: ${plan.taskDefinitionArn} serves production traffic.`);
+    return;
+  }
+  // Failed or Stopped (by someone else, or by an alarm): explain, after the rollback ran.
+  const rollbackId = last?.info.rollbackInfo?.rollbackDeploymentId;
+  if (rollbackId) {
+    record.rollbackId = rollbackId;
+    record.rollbackStatus = await waitForEnd(
+      deps,
+      rollbackId,
+      Math.min(ROLLBACK_WAIT_MS, Math.max(plan.pollIntervalMs, plan.deadline - deps.clock.now())),
+      deps.signal,
+      Math.min(plan.pollIntervalMs, 2000),
+    );
+  }
+  throw new ActionFailure(await explainFailure(deps, plan, record, last!));
+}
+
+async function readyGate(
+  deps: DeployDeps,
+  plan: CodeDeployPlan,
+  record: DeploymentRecord,
+  seen: { manualWait: boolean },
+): Promise<void> {
+  const ready = plan.group.info.blueGreenDeploymentConfiguration?.deploymentReadyOption;
+  if (ready?.actionOnTimeout !== 'STOP_DEPLOYMENT') return;
+  if (!plan.testUrl || !deps.checkTestTraffic) {
+    if (!seen.manualWait) {
+      deps.logger.info(
+        `Deployment ${record.id} is Ready and waits up to ${ready.waitTimeInMinutes ?? 0} minutes for ContinueDeployment (the group's deploymentReadyOption is STOP_DEPLOYMENT; set test-url to let this action check the test listener and continue).`,
+      );
+      seen.manualWait = true;
+    }
+    return;
+  }
+  deps.logger.info(`Test traffic gate: checking ${plan.testUrl} before production traffic moves.`);
+  const result = await deps.checkTestTraffic(plan.testUrl, deps.signal);
+  if (!result.passed) {
+    await stopAndFail(deps, plan, record, `Test traffic checks against ${plan.testUrl} failed: ${result.message}`);
+    return;
+  }
+  deps.logger.info(`Test traffic gate passed (${result.message}); continuing the deployment.`);
+  await awsCall(`deployment ${record.id}`, () =>
+    deps.codedeploy.send(new ContinueDeploymentCommand({ deploymentId: record.id, deploymentWaitType: 'READY_WAIT' })),
+  );
+}
+
+function logLifecycle(
+  deps: DeployDeps,
+  target: ECSTarget | undefined,
+  seen: Map<string, string>,
+  record: DeploymentRecord,
+) {
+  for (const event of target?.lifecycleEvents ?? []) {
+    const name = event.lifecycleEventName ?? '?';
+    const status = event.status ?? 'Pending';
+    const row: LifecycleRow = { name, status, startTime: event.startTime, endTime: event.endTime };
+    const index = record.lifecycle.findIndex((r) => r.name === name);
+    if (index >= 0) record.lifecycle[index] = row;
+    else record.lifecycle.push(row);
+    if (seen.get(name) === status) continue;
+    if (seen.get(name) === undefined && status === 'Pending') {
+      seen.set(name, status);
+      continue;
+    }
+    seen.set(name, status);
+    const took =
+      event.startTime && event.endTime
+        ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})`
+        : '';
+    const why = status === 'Failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
+    deps.logger.info(`  ${name}: ${status}${took}${why}`);
+  }
+}
+
+function logTraffic(
+  deps: DeployDeps,
+  target: ECSTarget | undefined,
+  seen: { traffic: string },
+  record: DeploymentRecord,
+) {
+  const sets = target?.taskSetsInfo ?? [];
+  if (sets.length === 0) return;
+  const weight = (label: string) =>
+    sets.filter((s) => s.taskSetLabel === label).reduce((sum, s) => sum + (s.trafficWeight ?? 0), 0);
+  const blue = Math.round(weight('BLUE'));
+  const green = Math.round(weight('GREEN'));
+  const line = `Traffic: blue ${blue}% | green ${green}%`;
+  if (line === seen.traffic) return;
+  seen.traffic = line;
+  record.traffic.push({ time: new Date(deps.clock.now()), blue, green });
+  deps.logger.info(line);
+}
+
+function describeWhere(last: Observed | undefined): string {
+  if (!last) return 'being created';
+  const events = last.target?.lifecycleEvents ?? [];
+  const current =
+    events.find((e) => e.status === 'InProgress') ?? [...events].reverse().find((e) => e.status === 'Succeeded');
+  return `${last.info.status ?? 'Unknown'}${current ? ` (${current.lifecycleEventName} ${current.status})` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stopping
+
+/** Timeout or failed checks: stop with rollback, wait for the rollback (bounded), fail saying what happened. */
+async function stopAndFail(
+  deps: DeployDeps,
+  plan: CodeDeployPlan,
+  record: DeploymentRecord,
+  why: string,
+): Promise<never> {
+  record.stoppedBecause = why;
+  deps.logger.error(why);
+  deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
+  await stopDeployment(deps, record.id);
+  const outcome = await rollbackOutcome(
+    deps,
+    record,
+    ROLLBACK_WAIT_MS,
+    deps.signal,
+    Math.min(plan.pollIntervalMs, 2000),
+  );
+  throw new ActionFailure(`${why}. Stopped deployment ${record.id} with rollback: ${outcome}.`);
+}
+
+async function onCancel(
+  deps: DeployDeps,
+  plan: CodeDeployPlan,
+  record: DeploymentRecord,
+  error: CancelledError,
+): Promise<never> {
+  const why = `${error.message} while deployment ${record.id} was ${record.status ?? 'starting'}`;
+  record.stoppedBecause = why;
+  if (!plan.rollbackOnCancel) {
+    deps.saveState(STATE.finished, 'true');
+    throw new ActionFailure(`${why}. rollback-on-cancel is false: the deployment goes on without this action.`);
+  }
+  deps.logger.info(`${why}: stopping it with rollback.`);
+  await stopDeployment(deps, record.id);
+  deps.saveState(STATE.finished, 'true');
+  // No signal here: it has already fired; the budget keeps us inside the runner's kill deadline.
+  const outcome = await rollbackOutcome(deps, record, CANCEL_BUDGET_MS, undefined, 500);
+  throw new ActionFailure(`${why}. Stopped deployment ${record.id} with rollback: ${outcome}.`);
+}
+
+/** Waits (bounded) for the stopped deployment and its rollback; one phrase saying where they got. */
+async function rollbackOutcome(
+  deps: DeployDeps,
+  record: DeploymentRecord,
+  budgetMs: number,
+  signal: AbortSignal | undefined,
+  intervalMs: number,
+): Promise<string> {
+  const deadline = deps.clock.now() + budgetMs;
+  try {
+    const status = await waitForEnd(deps, record.id, budgetMs, signal, intervalMs);
+    record.status = status;
+    if (!ENDED.has(status)) return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
+    const info = await getDeployment({ ...deps, signal: signal ?? new AbortController().signal }, record.id);
+    const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+    if (!rollbackId) return `it ended ${status}`;
+    record.rollbackId = rollbackId;
+    const rollbackStatus = await waitForEnd(
+      deps,
+      rollbackId,
+      Math.max(0, deadline - deps.clock.now()),
+      signal,
+      intervalMs,
+    );
+    record.rollbackStatus = rollbackStatus;
+    return ENDED.has(rollbackStatus)
+      ? `it ended ${status}, and rollback deployment ${rollbackId} ${rollbackStatus}${rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}`
+      : `it ended ${status}; rollback deployment ${rollbackId} was still ${rollbackStatus} after ${formatDuration(budgetMs)}`;
+  } catch (error) {
+    if (error instanceof CancelledError) return 'cancelled while waiting for the rollback; follow it in the console';
+    return `could not follow the rollback (${(error as Error).message})`;
+  }
+}
+
+/** Polls a deployment until it ends or `budgetMs` passes; returns its last status. */
+export async function waitForEnd(
+  deps: DeployDeps,
+  id: string,
+  budgetMs: number,
+  signal: AbortSignal | undefined,
+  intervalMs: number,
+): Promise<string> {
+  const deadline = deps.clock.now() + budgetMs;
+  for (;;) {
+    const info = (
+      await awsCall(`deployment ${id}`, () =>
+        deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), signal ? { abortSignal: signal } : {}),
+      ).catch((error: unknown) => {
+        if (signal?.aborted) throw cancelledFrom(signal);
+        throw error;
+      })
+    ).deploymentInfo;
+    const status = info?.status ?? 'Unknown';
+    const left = deadline - deps.clock.now();
+    if (ENDED.has(status) || left <= 0) return status;
+    await deps.clock.sleep(Math.min(intervalMs, left), signal);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explaining a failure
+
+async function explainFailure(
+  deps: DeployDeps,
+  plan: CodeDeployPlan,
+  record: DeploymentRecord,
+  last: Observed,
+): Promise<string> {
+  const info = last.info;
+  const lines: string[] = [];
+  const failed = (last.target?.lifecycleEvents ?? []).find((e) => e.status === 'Failed');
+  lines.push(
+    `Deployment ${record.id} ${info.status}${failed ? ` in lifecycle event ${failed.lifecycleEventName}` : ''}.`,
+  );
+  if (failed?.diagnostics?.message) {
+    lines.push(
+      `${failed.lifecycleEventName}: ${failed.diagnostics.errorCode ?? 'error'}: ${failed.diagnostics.message}`,
+    );
+  }
+  if (info.errorInformation) {
+    lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
+  }
+  lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+  if (record.rollbackId) {
+    lines.push(
+      `Rollback deployment ${record.rollbackId}: ${record.rollbackStatus ?? 'unknown'}${record.rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads that wake on cancellation
+
+type SendOptions = { abortSignal?: AbortSignal };
+
+async function read<T>(deps: DeployDeps, resource: string, call: (options: SendOptions) => Promise<T>): Promise<T> {
+  throwIfCancelled(deps.signal);
+  try {
+    return await awsCall(resource, () => call({ abortSignal: deps.signal }));
+  } catch (error) {
+    if (deps.signal.aborted) throw cancelledFrom(deps.signal);
+    throw error;
+  }
+}
+
+async function getDeployment(deps: DeployDeps, id: string): Promise<DeploymentInfo> {
+  const answer = await read(deps, `deployment ${id}`, (options) =>
+    deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), options),
+  );
+  if (!answer.deploymentInfo) throw new ActionFailure(`GetDeployment returned nothing for ${id}`);
+  return answer.deploymentInfo;
+}
+
+async function listTargets(deps: DeployDeps, id: string): Promise<string[]> {
+  const answer = await read(deps, `deployment ${id}`, (options) =>
+    deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId: id }), options),
+  );
+  return answer.targetIds ?? [];
+}
+
+async function getTarget(deps: DeployDeps, id: string, targetId: string): Promise<ECSTarget | undefined> {
+  try {
+    const answer = await read(deps, `deployment target ${targetId} of ${id}`, (options) =>
+      deps.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId }), options),
+    );
+    return answer.deploymentTarget?.ecsTarget;
+  } catch (error) {
+    // The target appears a moment after the deployment is created.
+    if (error instanceof AwsCallError && error.code === 'DeploymentTargetDoesNotExistException') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The deploy decision (DESIGN section 5): resolve the service, render the desired definition,
+ * stop when nothing changed, register only when needed, then deploy with the service's
+ * controller. Fills a report as it goes, so the summary shows how far it got even on failure.
+ */
+import { ConfigurationError } from '../../../lib/errors.js';
+import { deployWithCodeDeploy } from './codedeploy.js';
+import type { DeployConfig } from './config.js';
+import type { DeployDeps, DeploymentRecord } from './deps.js';
+import {
+  describeService,
+  findDeploymentGroup,
+  findTaskDefinition,
+  registerIfNeeded,
+  registerTaskDefinition,
+  type ServiceInfo,
+} from './discovery.js';
+import { deployWithEcs } from './ecs-native.js';
+import {
+  containerPortOf,
+  diffTaskDefinitions,
+  imageOf,
+  renderTaskDefinition,
+  sameTaskDefinition,
+  type TaskDefinitionDoc,
+} from './taskdef.js';
+
+export interface DeployOutputs {
+  'task-definition-arn': string;
+  'task-definition-changed': boolean;
+  deployed: boolean;
+  'deployment-id': string;
+  status: string;
+}
+
+export interface DeployReport {
+  cluster: string;
+  service?: string;
+  region: string;
+  controller?: string;
+  image?: string;
+  runningTaskDefinitionArn?: string;
+  taskDefinitionArn?: string;
+  registered?: boolean;
+  reused?: boolean;
+  diff?: string[];
+  record?: DeploymentRecord;
+  outputs?: DeployOutputs;
+}
+
+export function newReport(config: DeployConfig, region: string): DeployReport {
+  return { cluster: config.cluster, service: config.service, region };
+}
+
+export async function deploy(config: DeployConfig, deps: DeployDeps, report: DeployReport): Promise<DeployOutputs> {
+  const started = deps.clock.now();
+  const deadline = started + config.timeoutMs;
+  const render = (base: unknown, source: string) =>
+    renderTaskDefinition(base, {
+      containerName: config.containerName,
+      image: config.image,
+      environment: config.environment,
+      executionRoleArn: config.executionRoleArn,
+      taskRoleArn: config.taskRoleArn,
+      logGroup: config.logGroup,
+      region: deps.region,
+      containerPort: config.containerPort,
+      source,
+    });
+
+  if (config.registerOnly) return registerOnly(config, deps, report, render);
+
+  const service = await describeService(deps.ecs, config.cluster, config.service!);
+  report.controller = service.controller;
+  if (service.controller === 'EXTERNAL') {
+    throw new ConfigurationError(
+      'service',
+      config.service,
+      `a service with the CODE_DEPLOY or ECS deployment controller; ${config.cluster}/${config.service} uses EXTERNAL`,
+    );
+  }
+  const running = service.runningTaskDefinitionArn
+    ? await findTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
+    : undefined;
+  report.runningTaskDefinitionArn = running?.arn;
+
+  let base: unknown;
+  if (config.template) base = config.template.definition;
+  else if (running) base = running.definition;
+  else {
+    throw new ConfigurationError(
+      'task-definition',
+      '',
+      `service ${config.cluster}/${config.service} runs no task definition yet; give a template`,
+    );
+  }
+  const desired = render(
+    base,
+    config.template ? `task-definition (${config.template.path})` : `the running task definition ${running!.arn}`,
+  );
+  report.image = imageOf(desired, config.containerName);
+  // Checked before anything changes, so a wrong port never leaves a half-made deployment.
+  const containerPort = containerPortOf(desired, config.containerName, config.containerPort);
+
+  if (running && sameTaskDefinition(running.definition, desired)) {
+    deps.logger.info(
+      `${config.cluster}/${config.service} already runs ${running.arn}, which equals the desired definition: nothing to register or deploy.`,
+    );
+    report.taskDefinitionArn = running.arn;
+    report.diff = [];
+    return (report.outputs = {
+      'task-definition-arn': running.arn,
+      'task-definition-changed': false,
+      deployed: false,
+      'deployment-id': '',
+      status: 'unchanged',
+    });
+  }
+  report.diff = diffTaskDefinitions(running?.definition, desired);
+  await deps.logger.group('Task definition changes', async () => {
+    for (const line of report.diff!) deps.logger.info(line);
+  });
+
+  if (service.controller === 'CODE_DEPLOY') {
+    // Found (and the inputs checked) before registering, so a wrong group changes nothing.
+    const group = await findDeploymentGroup(
+      deps.codedeploy,
+      config.cluster,
+      config.service!,
+      config.codedeployApplication,
+      config.codedeployDeploymentGroup,
+    );
+    const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
+    Object.assign(report, {
+      taskDefinitionArn: resolved.arn,
+      registered: resolved.registered,
+      reused: resolved.reused,
+    });
+    const record = await deployWithCodeDeploy(
+      deps,
+      {
+        cluster: config.cluster,
+        service: config.service!,
+        group,
+        taskDefinitionArn: resolved.arn,
+        containerName: config.containerName,
+        containerPort,
+        platformVersion: platformVersion(service),
+        deploymentConfig: config.deploymentConfig,
+        onActiveDeployment: config.onActiveDeployment,
+        deadline,
+        timeoutMs: config.timeoutMs,
+        pollIntervalMs: config.pollIntervalMs,
+        rollbackOnCancel: config.rollbackOnCancel,
+        testUrl: config.testUrl,
+        description: `deploy-bluegreen: ${report.image ?? resolved.arn}`,
+      },
+      (record) => (report.record = record),
+    );
+    report.record = record;
+    return (report.outputs = {
+      'task-definition-arn': resolved.arn,
+      'task-definition-changed': true,
+      deployed: true,
+      'deployment-id': record.id,
+      status: record.status ?? 'Succeeded',
+    });
+  }
+
+  if (config.deploymentConfig) {
+    deps.logger.warning(
+      `deployment-config is a CodeDeploy setting; ${config.cluster}/${config.service} uses the ECS controller (${service.strategy}), so it is ignored.`,
+    );
+  }
+  const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
+  Object.assign(report, { taskDefinitionArn: resolved.arn, registered: resolved.registered, reused: resolved.reused });
+  const record = await deployWithEcs(
+    deps,
+    {
+      cluster: config.cluster,
+      service: config.service!,
+      strategy: service.strategy ?? 'ROLLING',
+      taskDefinitionArn: resolved.arn,
+      previousTaskDefinitionArn: running?.arn,
+      deadline,
+      timeoutMs: config.timeoutMs,
+      pollIntervalMs: config.pollIntervalMs,
+      rollbackOnCancel: config.rollbackOnCancel,
+    },
+    (record) => (report.record = record),
+  );
+  report.record = record;
+  return (report.outputs = {
+    'task-definition-arn': resolved.arn,
+    'task-definition-changed': true,
+    deployed: true,
+    'deployment-id': record.id,
+    status: 'Succeeded',
+  });
+}
+
+/** register-only: compare with the family's latest revision (no service needed), register when different. */
+async function registerOnly(
+  config: DeployConfig,
+  deps: DeployDeps,
+  report: DeployReport,
+  render: (base: unknown, source: string) => TaskDefinitionDoc,
+): Promise<DeployOutputs> {
+  if (!config.template) {
+    throw new ConfigurationError('task-definition', '', 'register-only needs a task definition template');
+  }
+  const desired = render(config.template.definition, `task-definition (${config.template.path})`);
+  report.image = imageOf(desired, config.containerName);
+  const family = String(desired.family);
+  const latest = await findTaskDefinition(deps.ecs, family);
+  report.runningTaskDefinitionArn = latest?.arn;
+  report.diff = diffTaskDefinitions(latest?.definition, desired);
+  if (latest && sameTaskDefinition(latest.definition, desired)) {
+    deps.logger.info(`The family's latest revision ${latest.arn} equals the desired definition: nothing to register.`);
+    report.taskDefinitionArn = latest.arn;
+    return (report.outputs = {
+      'task-definition-arn': latest.arn,
+      'task-definition-changed': false,
+      deployed: false,
+      'deployment-id': '',
+      status: 'unchanged',
+    });
+  }
+  const arn = await registerTaskDefinition(deps.ecs, desired, deps.logger);
+  Object.assign(report, { taskDefinitionArn: arn, registered: true, reused: false });
+  return (report.outputs = {
+    'task-definition-arn': arn,
+    'task-definition-changed': true,
+    deployed: false,
+    'deployment-id': '',
+    status: 'registered',
+  });
+}
+
+function platformVersion(service: ServiceInfo): string | undefined {
+  const version = service.raw.platformVersion;
+  return version && version !== 'LATEST' ? version : undefined;
+}

@@ -1,0 +1,63 @@
+/** What the deploy logic receives instead of reaching for I/O itself, and what it records. */
+import type { Clock } from '../../../lib/cancel.js';
+import type { Logger } from '../../../lib/log.js';
+import type { CodeDeployApi, EcsApi } from './discovery.js';
+
+/** The outcome of HTTP checks against the test listener (the test-traffic gate). */
+export interface TestTrafficResult {
+  passed: boolean;
+  /** One line for the log, and the reason when they failed. */
+  message: string;
+}
+
+export interface DeployDeps {
+  ecs: EcsApi;
+  codedeploy: CodeDeployApi;
+  clock: Clock;
+  logger: Logger;
+  /** Aborts on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  region: string;
+  /** Remembers a value for the post step (core.saveState in the action). */
+  saveState(name: string, value: string): void;
+  /** Runs the smoke checks against the test listener; absent when no checker is wired. */
+  checkTestTraffic?(url: string, signal: AbortSignal): Promise<TestTrafficResult>;
+}
+
+/** Keys shared with the post step. */
+export const STATE = {
+  kind: 'deployment-kind',
+  id: 'deployment-id',
+  cluster: 'deployment-cluster',
+  finished: 'deployment-finished',
+} as const;
+
+export interface LifecycleRow {
+  name: string;
+  status: string;
+  startTime?: Date;
+  endTime?: Date;
+}
+
+export interface TrafficStep {
+  time: Date;
+  blue: number;
+  green: number;
+}
+
+/** What a deployment did, gathered while watching it, for the job summary. */
+export interface DeploymentRecord {
+  kind: 'codedeploy' | 'ecs';
+  id: string;
+  application?: string;
+  deploymentGroup?: string;
+  status?: string;
+  lifecycle: LifecycleRow[];
+  traffic: TrafficStep[];
+  startTime: Date;
+  endTime?: Date;
+  /** Set when the action stopped it (timeout, cancel, failed test traffic). */
+  stoppedBecause?: string;
+  rollbackId?: string;
+  rollbackStatus?: string;
+}
