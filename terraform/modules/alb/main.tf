@@ -1,0 +1,113 @@
+locals {
+  # CodeDeploy swaps these two: blue serves production, green receives the new task set.
+  target_group_colours = toset(["blue", "green"])
+}
+
+resource "aws_security_group" "alb" {
+  name        = "${var.name}-alb"
+  description = "The load balancer: its listener ports only"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+# Open on the listener ports only, nothing else.
+resource "aws_vpc_security_group_ingress_rule" "production_listener" {
+  for_each          = toset(var.ingress_cidrs)
+  security_group_id = aws_security_group.alb.id
+  description       = "Production listener"
+  ip_protocol       = "tcp"
+  from_port         = var.production_port
+  to_port           = var.production_port
+  cidr_ipv4         = each.value
+}
+
+resource "aws_vpc_security_group_ingress_rule" "test_listener" {
+  for_each          = toset(var.ingress_cidrs)
+  security_group_id = aws_security_group.alb.id
+  description       = "Test listener"
+  ip_protocol       = "tcp"
+  from_port         = var.test_port
+  to_port           = var.test_port
+  cidr_ipv4         = each.value
+}
+
+# Out to the tasks only (the tasks' group allows the container port from this group).
+resource "aws_vpc_security_group_egress_rule" "to_targets" {
+  security_group_id = aws_security_group.alb.id
+  description       = "To the targets in the VPC"
+  ip_protocol       = "tcp"
+  from_port         = var.container_port
+  to_port           = var.container_port
+  cidr_ipv4         = data.aws_vpc.this.cidr_block
+}
+
+data "aws_vpc" "this" {
+  id = var.vpc_id
+}
+
+resource "aws_lb" "this" {
+  name                       = var.name
+  load_balancer_type         = "application"
+  internal                   = var.internal
+  subnets                    = var.subnet_ids
+  security_groups            = [aws_security_group.alb.id]
+  drop_invalid_header_fields = true
+  tags                       = var.tags
+}
+
+resource "aws_lb_target_group" "this" {
+  for_each             = local.target_group_colours
+  name                 = "${var.name}-${each.key}"
+  vpc_id               = var.vpc_id
+  port                 = var.container_port
+  protocol             = "HTTP"
+  target_type          = "ip"
+  deregistration_delay = var.deregistration_delay_seconds
+
+  health_check {
+    path                = var.health_check_path
+    matcher             = "200"
+    interval            = 10
+    timeout             = 5
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+
+  tags = merge(var.tags, { Colour = each.key })
+}
+
+# Both listeners start on blue; CodeDeploy moves them during a deployment, so Terraform must not
+# move them back: the default action is ignored after creation.
+resource "aws_lb_listener" "production" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = var.production_port
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["blue"].arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener" "test" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = var.test_port
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["blue"].arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,40 @@
+variable "name" {
+  type        = string
+  description = "The repository name, e.g. sample-app."
+  validation {
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.name))
+    error_message = "name must be a valid ECR repository name: lowercase letters, digits, and . _ - / between them."
+  }
+}
+
+variable "images_to_keep" {
+  type        = number
+  description = "How many tagged images to keep; older ones expire (a rollback needs the previous ones)."
+  default     = 30
+  validation {
+    condition     = var.images_to_keep >= 2 && var.images_to_keep <= 1000
+    error_message = "images_to_keep must be from 2 to 1000."
+  }
+}
+
+variable "untagged_expiry_days" {
+  type        = number
+  description = "Days after which untagged images (leftover layers of interrupted pushes) expire."
+  default     = 7
+  validation {
+    condition     = var.untagged_expiry_days >= 1
+    error_message = "untagged_expiry_days must be at least 1."
+  }
+}
+
+variable "force_delete" {
+  type        = bool
+  description = "Let `destroy` delete the repository even when it still holds images."
+  default     = true
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every resource."
+  default     = {}
+}
