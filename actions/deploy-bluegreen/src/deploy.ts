@@ -4,7 +4,7 @@
  * controller. Fills a report as it goes, so the summary shows how far it got even on failure.
  */
 import { ConfigurationError } from '../../../lib/errors.js';
-import { deployWithCodeDeploy } from './codedeploy.js';
+import { deployWithCodeDeploy, settleActiveDeployments, type CodeDeployPlan } from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import type { DeployDeps, DeploymentRecord } from './deps.js';
 import {
@@ -130,33 +130,33 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       config.codedeployApplication,
       config.codedeployDeploymentGroup,
     );
+    const plan: CodeDeployPlan = {
+      cluster: config.cluster,
+      service: config.service!,
+      group,
+      taskDefinitionArn: '',
+      containerName: config.containerName,
+      containerPort,
+      platformVersion: platformVersion(service),
+      deploymentConfig: config.deploymentConfig,
+      onActiveDeployment: config.onActiveDeployment,
+      deadline,
+      timeoutMs: config.timeoutMs,
+      pollIntervalMs: config.pollIntervalMs,
+      rollbackOnCancel: config.rollbackOnCancel,
+      testUrl: config.testUrl,
+    };
+    // An active deployment is dealt with before registering: with 'fail', nothing changes at all.
+    await settleActiveDeployments(deps, plan);
     const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
     Object.assign(report, {
       taskDefinitionArn: resolved.arn,
       registered: resolved.registered,
       reused: resolved.reused,
     });
-    const record = await deployWithCodeDeploy(
-      deps,
-      {
-        cluster: config.cluster,
-        service: config.service!,
-        group,
-        taskDefinitionArn: resolved.arn,
-        containerName: config.containerName,
-        containerPort,
-        platformVersion: platformVersion(service),
-        deploymentConfig: config.deploymentConfig,
-        onActiveDeployment: config.onActiveDeployment,
-        deadline,
-        timeoutMs: config.timeoutMs,
-        pollIntervalMs: config.pollIntervalMs,
-        rollbackOnCancel: config.rollbackOnCancel,
-        testUrl: config.testUrl,
-        description: `deploy-bluegreen: ${report.image ?? resolved.arn}`,
-      },
-      (record) => (report.record = record),
-    );
+    plan.taskDefinitionArn = resolved.arn;
+    plan.description = `deploy-bluegreen: ${report.image ?? resolved.arn}`;
+    const record = await deployWithCodeDeploy(deps, plan, (record) => (report.record = record));
     report.record = record;
     return (report.outputs = {
       'task-definition-arn': resolved.arn,

@@ -1,0 +1,417 @@
+import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
+import { appSpec } from './codedeploy.js';
+import type { DeployConfig } from './config.js';
+import { deploy, newReport, type DeployReport } from './deploy.js';
+import { STATE } from './deps.js';
+import { fakeCodeDeploy, fakeDeps, fakeEcs, FakeAws, template, tdArn, type Step } from './fakes.test-helpers.js';
+
+const MUTATING = [
+  'RegisterTaskDefinition',
+  'CreateDeployment',
+  'StopDeployment',
+  'UpdateService',
+  'ContinueDeployment',
+];
+
+function config(over: Partial<DeployConfig> = {}): DeployConfig {
+  return {
+    cluster: 'main',
+    service: 'web',
+    containerName: 'app',
+    image: 'repo/app:2',
+    environment: new Map(),
+    registerOnly: false,
+    timeoutMs: 60 * 60_000,
+    onActiveDeployment: 'wait',
+    rollbackOnCancel: true,
+    pollIntervalMs: 5000,
+    testPath: '/host',
+    testExpectJson: new Map(),
+    testRequests: 5,
+    testTimeoutMs: 60_000,
+    ...over,
+  };
+}
+
+const EVENTS: [string, string][] = [
+  ['BeforeInstall', 'Succeeded'],
+  ['Install', 'Succeeded'],
+  ['AfterInstall', 'Succeeded'],
+  ['AllowTestTraffic', 'Succeeded'],
+  ['AfterAllowTestTraffic', 'Succeeded'],
+  ['BeforeAllowTraffic', 'Succeeded'],
+  ['AllowTraffic', 'Succeeded'],
+  ['AfterAllowTraffic', 'Succeeded'],
+];
+const upTo = (n: number, last = 'InProgress'): [string, string][] =>
+  EVENTS.map(([name], i) => [name, i < n ? 'Succeeded' : i === n ? last : 'Pending']);
+
+const LINEAR: Step[] = [
+  { status: 'Created' },
+  { status: 'InProgress', events: upTo(1) },
+  { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+  { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+  { status: 'InProgress', events: upTo(6), traffic: [90, 10] },
+  { status: 'InProgress', events: upTo(6), traffic: [80, 20] },
+  { status: 'InProgress', events: upTo(6), traffic: [80, 20] },
+  { status: 'InProgress', events: upTo(7), traffic: [0, 100] },
+  { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
+];
+
+async function run(cfg: DeployConfig, ecs: FakeAws, codedeploy: FakeAws, deps = fakeDeps(ecs, codedeploy)) {
+  const report: DeployReport = newReport(cfg, 'eu-west-1');
+  const outcome = await deploy(cfg, deps, report).then(
+    (outputs) => ({ outputs, error: undefined }),
+    (error: Error) => ({ outputs: undefined, error }),
+  );
+  return { ...outcome, report, deps };
+}
+
+describe('unchanged', () => {
+  test('the running definition equals the desired one: 2 AWS calls, nothing registered or deployed', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:2') });
+    const codedeploy = fakeCodeDeploy({});
+    const { outputs, error } = await run(config(), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(outputs).toEqual({
+      'task-definition-arn': tdArn('app', 1),
+      'task-definition-changed': false,
+      deployed: false,
+      'deployment-id': '',
+      status: 'unchanged',
+    });
+    expect([...ecs.ops(), ...codedeploy.ops()]).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
+  });
+
+  test('for CODE_DEPLOY the PRIMARY task set is what runs, not the other task set', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:2') });
+    await run(config(), ecs, fakeCodeDeploy({}));
+    expect(ecs.inputsOf('DescribeTaskDefinition')[0]).toEqual({ taskDefinition: tdArn('app', 1) });
+  });
+
+  test('a template equal to the running definition (AWS fill-ins aside) is unchanged too', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:2') });
+    const { outputs } = await run(
+      config({
+        image: undefined,
+        template: { path: 'td.json', definition: { ...template('repo/app:2'), cpu: '0.25 vCPU' } },
+      }),
+      ecs,
+      fakeCodeDeploy({}),
+    );
+    expect(outputs?.status).toBe('unchanged');
+  });
+});
+
+describe('CodeDeploy deployment', () => {
+  test('discovers the group, registers, deploys with an inline AppSpec and logs each change once', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: LINEAR });
+    const { outputs, error, deps, report } = await run(config(), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(outputs).toEqual({
+      'task-definition-arn': tdArn('app', 2),
+      'task-definition-changed': true,
+      deployed: true,
+      'deployment-id': 'd-NEW',
+      status: 'Succeeded',
+    });
+    const create = codedeploy.inputsOf('CreateDeployment')[0]!;
+    expect(create).toMatchObject({
+      applicationName: 'web-app',
+      deploymentGroupName: 'web-dg',
+      autoRollbackConfiguration: { enabled: true },
+    });
+    const spec = appSpec({ taskDefinitionArn: tdArn('app', 2), containerName: 'app', containerPort: 3000 });
+    expect(create.revision).toEqual({ revisionType: 'AppSpecContent', appSpecContent: spec });
+    expect(JSON.parse(spec.content)).toEqual({
+      version: 0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: tdArn('app', 2),
+              LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 },
+            },
+          },
+        },
+      ],
+    });
+    expect(spec.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const lines = deps.logger.lines;
+    const traffic = lines.filter((l) => l.startsWith('Traffic:'));
+    expect(traffic).toEqual([
+      'Traffic: blue 100% | green 0%',
+      'Traffic: blue 90% | green 10%',
+      'Traffic: blue 80% | green 20%',
+      'Traffic: blue 0% | green 100%',
+    ]);
+    for (const [name] of EVENTS) {
+      expect(lines.filter((l) => l.trim().startsWith(`${name}: Succeeded`))).toHaveLength(1);
+    }
+    expect(lines.filter((l) => l === 'Deployment d-NEW: InProgress')).toHaveLength(1);
+    expect(report.record?.lifecycle.map((r) => r.name)).toEqual(EVENTS.map(([n]) => n));
+    expect(deps.state.get(STATE.id)).toBe('d-NEW');
+    expect(deps.state.get(STATE.finished)).toBe('true');
+    // Polled at the poll interval, never longer.
+    expect(Math.max(...deps.clock.sleeps)).toBe(5000);
+  });
+
+  test('given application and group are checked against the service before anything changes', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({});
+    const bad = await run(
+      config({ codedeployApplication: 'web-app', codedeployDeploymentGroup: 'other-dg' }),
+      ecs,
+      codedeploy,
+    );
+    expect(bad.error).toBeInstanceOf(ConfigurationError);
+    expect(bad.error?.message).toMatch(/Input 'codedeploy-deployment-group' has the value "other-dg".*main\/api/);
+    const missingApp = await run(
+      config({ codedeployApplication: 'nope', codedeployDeploymentGroup: 'web-dg' }),
+      ecs,
+      codedeploy,
+    );
+    expect(missingApp.error?.message).toMatch(/Input 'codedeploy-application' has the value "nope"/);
+    expect([...ecs.ops(), ...codedeploy.ops()].filter((op) => MUTATING.includes(op))).toEqual([]);
+  });
+
+  test("the family's latest revision is reused when it already equals the desired definition", async () => {
+    const { ecs, registry } = fakeEcs({ running: template('repo/app:1') });
+    const first = await run(config(), ecs, fakeCodeDeploy({}));
+    expect(first.outputs?.['task-definition-arn']).toBe(tdArn('app', 2));
+    // The service still runs revision 1 (say the deployment was rolled back): revision 2 is reused.
+    ecs.calls.length = 0;
+    const second = await run(config(), ecs, fakeCodeDeploy({}));
+    expect(second.outputs?.['task-definition-arn']).toBe(tdArn('app', 2));
+    expect(ecs.ops()).not.toContain('RegisterTaskDefinition');
+    expect(registry).toHaveLength(2);
+    expect(second.deps.logger.text()).toMatch(/reusing it/);
+  });
+
+  test('a failed deployment names the event, errorInformation, stoppedReason and service events', async () => {
+    const { ecs } = fakeEcs({
+      running: template('repo/app:1'),
+      stoppedTasks: [
+        {
+          taskArn: 'arn:aws:ecs:::task/main/abc',
+          taskDefinitionArn: tdArn('app', 2),
+          stoppedReason: 'Essential container in task exited',
+        },
+      ],
+      events: ['(service web) has started 1 tasks: (task abc).', '(service web) deregistered 1 targets'],
+    });
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'InProgress', events: upTo(1) },
+        {
+          status: 'Failed',
+          events: upTo(1, 'Failed'),
+          error: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service cannot be updated due to an error.' },
+          rollbackId: 'd-ROLLBACK',
+        },
+      ],
+      others: () => 'Succeeded',
+    });
+    const { error, report } = await run(config(), ecs, codedeploy);
+    expect(error).toBeInstanceOf(ActionFailure);
+    const message = error!.message;
+    expect(message).toMatch(/Deployment d-NEW Failed in lifecycle event Install/);
+    expect(message).toMatch(/ECS_UPDATE_ERROR: The ECS service cannot be updated/);
+    expect(message).toMatch(/task abc \(app:2\): Essential container in task exited \(exit code 1\)/);
+    expect(message).toMatch(/has started 1 tasks/);
+    expect(message).toMatch(/Rollback deployment d-ROLLBACK: Succeeded/);
+    expect(report.record?.rollbackStatus).toBe('Succeeded');
+  });
+
+  test('timeout: StopDeployment with rollback, waits for the rollback, fails saying so', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({
+      script: [{ status: 'InProgress', events: upTo(6), traffic: [100, 0] }],
+    });
+    // After the stop, the deployment reports Stopped with its rollback.
+    const getDeployment = codedeploy.handlers.GetDeployment!;
+    codedeploy.handlers.GetDeployment = (input) =>
+      codedeploy.ops().includes('StopDeployment') && input.deploymentId === 'd-NEW'
+        ? {
+            deploymentInfo: {
+              deploymentId: 'd-NEW',
+              status: 'Stopped',
+              rollbackInfo: { rollbackDeploymentId: 'd-RB' },
+            },
+          }
+        : getDeployment(input);
+    const { error, deps } = await run(config({ timeoutMs: 60_000 }), ecs, codedeploy);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(
+      /^Timed out: timeout-minutes \(1m\) reached while the deployment was InProgress \(AllowTraffic InProgress\)/,
+    );
+    expect(error!.message).toMatch(
+      /Stopped deployment d-NEW with rollback: it ended Stopped, and rollback deployment d-RB Succeeded/,
+    );
+    expect(codedeploy.inputsOf('StopDeployment')).toEqual([{ deploymentId: 'd-NEW', autoRollbackEnabled: true }]);
+    // Bounded: about the timeout, plus the short rollback wait.
+    expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000 + 2000);
+  });
+
+  test('cancellation: StopDeployment with rollback at once, a rollback wait within 5 s, then fail', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
+    const deps = fakeDeps(ecs, codedeploy);
+    deps.clock.onSleep = (n) => {
+      if (n === 3) deps.controller.abort(new (class extends Error {})('received SIGTERM'));
+    };
+    const { error } = await run(config(), ecs, codedeploy, deps);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(
+      /^Cancelled: received SIGTERM while deployment d-NEW was InProgress\. Stopped deployment d-NEW with rollback/,
+    );
+    expect(codedeploy.inputsOf('StopDeployment')).toEqual([{ deploymentId: 'd-NEW', autoRollbackEnabled: true }]);
+    // The StopDeployment came right after the signal, before any other call.
+    const ops = codedeploy.ops();
+    expect(ops[ops.indexOf('StopDeployment') - 1]).toBe('GetDeploymentTarget');
+    const afterStop = deps.clock.sleeps.slice(3);
+    expect(afterStop.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5000);
+    expect(deps.state.get(STATE.finished)).toBe('true');
+  });
+
+  test('cancellation with rollback-on-cancel false leaves the deployment running', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress' }] });
+    const deps = fakeDeps(ecs, codedeploy);
+    deps.clock.onSleep = () => deps.controller.abort(new Error('received SIGINT'));
+    const { error } = await run(config({ rollbackOnCancel: false }), ecs, codedeploy, deps);
+    expect(error!.message).toMatch(/rollback-on-cancel is false/);
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+  });
+});
+
+describe('on-active-deployment', () => {
+  test('fail: names the active deployment, registers and creates nothing', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ active: ['d-OLD'] });
+    const { error } = await run(config({ onActiveDeployment: 'fail' }), ecs, codedeploy);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(/Deployment d-OLD is already active in deployment group web-app\/web-dg/);
+    expect([...ecs.ops(), ...codedeploy.ops()].filter((op) => MUTATING.includes(op))).toEqual([]);
+  });
+
+  test('wait: waits until the active deployment ends, then deploys', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ active: ['d-OLD'], others: (_id, n) => (n < 3 ? 'InProgress' : 'Succeeded') });
+    // The fake lists d-OLD as active until a GetDeployment of it reports it ended.
+    const list = codedeploy.handlers.ListDeployments!;
+    codedeploy.handlers.ListDeployments = (input) => {
+      codedeploy.handlers.GetDeployment!({ deploymentId: 'd-OLD' });
+      return list(input);
+    };
+    const { outputs, deps } = await run(config({ onActiveDeployment: 'wait' }), ecs, codedeploy);
+    expect(outputs?.deployed).toBe(true);
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+    expect(deps.logger.text()).toMatch(/Waiting for active deployment d-OLD to finish/);
+    expect(codedeploy.ops().filter((o) => o === 'ListDeployments').length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('stop: stops the active deployment with rollback, then deploys', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ active: ['d-OLD'] });
+    const { outputs } = await run(config({ onActiveDeployment: 'stop' }), ecs, codedeploy);
+    expect(outputs?.deployed).toBe(true);
+    expect(codedeploy.inputsOf('StopDeployment')[0]).toEqual({ deploymentId: 'd-OLD', autoRollbackEnabled: true });
+    expect(codedeploy.ops().indexOf('StopDeployment')).toBeLessThan(codedeploy.ops().indexOf('CreateDeployment'));
+  });
+});
+
+describe('test-traffic gate', () => {
+  const ready: Step[] = [
+    { status: 'InProgress', events: upTo(4) },
+    { status: 'Ready', events: upTo(5), traffic: [100, 0] },
+    { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+    { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
+  ];
+
+  test('checks pass: ContinueDeployment READY_WAIT once', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: ready, readyOption: 'STOP_DEPLOYMENT' });
+    const checked: string[] = [];
+    const deps = fakeDeps(ecs, codedeploy, (url) => {
+      checked.push(url);
+      return { passed: true, message: '5/5 requests met the expectations' };
+    });
+    const { outputs } = await run(config({ testUrl: 'http://127.0.0.1:9/' }), ecs, codedeploy, deps);
+    expect(outputs?.deployed).toBe(true);
+    expect(checked).toEqual(['http://127.0.0.1:9/']);
+    expect(codedeploy.inputsOf('ContinueDeployment')).toEqual([
+      { deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' },
+    ]);
+  });
+
+  test('checks fail: StopDeployment with rollback and an error with the check failure', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: ready, readyOption: 'STOP_DEPLOYMENT' });
+    const deps = fakeDeps(ecs, codedeploy, () => ({ passed: false, message: 'status: expected 200, got 500' }));
+    const { error } = await run(config({ testUrl: 'http://127.0.0.1:9/' }), ecs, codedeploy, deps);
+    expect(error!.message).toMatch(
+      /Test traffic checks against http:\/\/127.0.0.1:9\/ failed: status: expected 200, got 500/,
+    );
+    expect(codedeploy.inputsOf('StopDeployment')).toEqual([{ deploymentId: 'd-NEW', autoRollbackEnabled: true }]);
+    expect(codedeploy.ops()).not.toContain('ContinueDeployment');
+  });
+});
+
+describe('service discovery errors', () => {
+  test('a missing service names the service and the cluster, and the MISSING reason', async () => {
+    const { ecs } = fakeEcs({ missing: true });
+    const { error } = await run(config(), ecs, fakeCodeDeploy({}));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error!.message).toMatch(/Input 'service' has the value "web".*in cluster 'main'.*MISSING/);
+  });
+
+  test('an unknown cluster names the cluster input', async () => {
+    const { ecs } = fakeEcs({});
+    const { error } = await run(config({ cluster: 'nope' }), ecs, fakeCodeDeploy({}));
+    expect(error!.message).toMatch(/Input 'cluster' has the value "nope"/);
+  });
+
+  test('a DRAINING service is refused', async () => {
+    const { ecs } = fakeEcs({ running: template(), serviceStatus: 'DRAINING' });
+    const { error } = await run(config(), ecs, fakeCodeDeploy({}));
+    expect(error!.message).toMatch(/status is DRAINING/);
+  });
+
+  test('an absent container is refused before any change', async () => {
+    const { ecs } = fakeEcs({ running: template() });
+    const codedeploy = fakeCodeDeploy({});
+    const { error } = await run(config({ containerName: 'web' }), ecs, codedeploy);
+    expect(error!.message).toMatch(/Input 'container-name'.*containers are: 'app'/);
+    expect([...ecs.ops(), ...codedeploy.ops()]).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
+  });
+});
+
+describe('register-only', () => {
+  test('registers the first time, then reuses the equal latest revision; no service needed', async () => {
+    const { ecs } = fakeEcs({ missing: true });
+    const cfg = config({
+      registerOnly: true,
+      service: undefined,
+      image: undefined,
+      template: { path: 'app/task-definition.json', definition: template('repo/app:7') },
+    });
+    const first = await run(cfg, ecs, fakeCodeDeploy({}));
+    expect(first.outputs).toMatchObject({
+      'task-definition-arn': tdArn('app', 1),
+      'task-definition-changed': true,
+      deployed: false,
+    });
+    ecs.calls.length = 0;
+    const second = await run(cfg, ecs, fakeCodeDeploy({}));
+    expect(second.outputs).toMatchObject({
+      'task-definition-arn': tdArn('app', 1),
+      'task-definition-changed': false,
+      status: 'unchanged',
+    });
+    expect(ecs.ops()).toEqual(['DescribeTaskDefinition']);
+  });
+});

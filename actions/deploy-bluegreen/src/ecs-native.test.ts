@@ -1,0 +1,203 @@
+import { ActionFailure } from '../../../lib/errors.js';
+import { STATE } from './deps.js';
+import { deployWithEcs, stagePosition, type EcsPlan } from './ecs-native.js';
+import { fakeDeps, FakeAws, tdArn } from './fakes.test-helpers.js';
+
+const ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/main/web/abc';
+
+const plan = (over: Partial<EcsPlan> = {}): EcsPlan => ({
+  cluster: 'main',
+  service: 'web',
+  strategy: 'BLUE_GREEN',
+  taskDefinitionArn: tdArn('app', 2),
+  previousTaskDefinitionArn: tdArn('app', 1),
+  deadline: 1_000_000 + 60 * 60_000,
+  timeoutMs: 60 * 60_000,
+  pollIntervalMs: 5000,
+  rollbackOnCancel: true,
+  ...over,
+});
+
+type Look = { status: string; lifecycleStage?: string; green?: number; statusReason?: string; rollback?: boolean };
+
+function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESSFUL' }) {
+  let step = -1;
+  let stopped = false;
+  const ecs: FakeAws = new FakeAws({
+    UpdateService: () => ({ service: {} }),
+    ListServiceDeployments: () => ({
+      serviceDeployments: [
+        { serviceDeploymentArn: 'old', createdAt: new Date(0), status: 'SUCCESSFUL' },
+        { serviceDeploymentArn: ARN, createdAt: new Date(1_000_000), status: 'PENDING' },
+      ],
+    }),
+    DescribeServiceDeployments: () => {
+      step++;
+      const look = stopped ? afterStop : script[Math.min(step, script.length - 1)]!;
+      return {
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: ARN,
+            status: look.status,
+            statusReason: look.statusReason,
+            lifecycleStage: look.lifecycleStage,
+            targetServiceRevision:
+              look.green === undefined ? undefined : { requestedProductionTrafficWeight: look.green },
+            sourceServiceRevisions:
+              look.green === undefined ? [] : [{ requestedProductionTrafficWeight: 100 - look.green }],
+            rollback: look.rollback ? { reason: 'Circuit breaker triggered' } : undefined,
+          },
+        ],
+      };
+    },
+    StopServiceDeployment: () => {
+      stopped = true;
+      return { serviceDeploymentArn: ARN };
+    },
+    ListTasks: () => ({ taskArns: [] }),
+    DescribeServices: () => ({ services: [{ events: [{ message: '(service web) was unable to place a task' }] }] }),
+  });
+  return ecs;
+}
+
+describe('ECS native blue/green', () => {
+  test('logs each lifecycle stage once, by position, even when stages pass between polls', async () => {
+    const ecs = nativeEcs([
+      { status: 'PENDING' },
+      { status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' },
+      { status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' },
+      { status: 'IN_PROGRESS', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', green: 0 },
+      { status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME', green: 100 },
+      { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP', green: 100 },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const record = await deployWithEcs(deps, plan());
+    expect(ecs.inputsOf('UpdateService')).toEqual([
+      { cluster: 'main', service: 'web', taskDefinition: tdArn('app', 2) },
+    ]);
+    expect(record.id).toBe(ARN);
+    expect(record.lifecycle.map((r) => r.name)).toEqual([
+      'SCALE_UP',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'BAKE_TIME',
+      'CLEAN_UP',
+    ]);
+    expect(record.lifecycle.every((r) => r.status === 'Succeeded')).toBe(true);
+    expect(deps.logger.lines.filter((l) => l.startsWith('Traffic:'))).toEqual([
+      'Traffic: blue 100% | green 0%',
+      'Traffic: blue 0% | green 100%',
+    ]);
+    expect(deps.state.get(STATE.kind)).toBe('ecs');
+    expect(deps.state.get(STATE.finished)).toBe('true');
+    expect(stagePosition('CLEAN_UP')).toBeGreaterThan(stagePosition('BAKE_TIME'));
+  });
+
+  test('a rolled back deployment fails with its reason and the service events', async () => {
+    const ecs = nativeEcs([
+      { status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' },
+      { status: 'ROLLBACK_IN_PROGRESS', lifecycleStage: 'RECONCILE_SERVICE', rollback: true },
+      {
+        status: 'ROLLBACK_SUCCESSFUL',
+        lifecycleStage: 'CLEAN_UP',
+        statusReason: 'tasks failed to start',
+        rollback: true,
+      },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan()).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as Error).message).toMatch(
+      /ended ROLLBACK_SUCCESSFUL in lifecycle stage CLEAN_UP: tasks failed to start/,
+    );
+    expect((error as Error).message).toMatch(/Rollback: Circuit breaker triggered/);
+    expect((error as Error).message).toMatch(/unable to place a task/);
+  });
+
+  test('cancel: StopServiceDeployment ROLLBACK, waits for the rollback, fails saying so', async () => {
+    const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' }]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    deps.clock.onSleep = (n) => {
+      if (n === 2) deps.controller.abort(new Error('received SIGTERM'));
+    };
+    const error = await deployWithEcs(deps, plan()).catch((e: Error) => e);
+    expect(ecs.inputsOf('StopServiceDeployment')).toEqual([{ serviceDeploymentArn: ARN, stopType: 'ROLLBACK' }]);
+    expect((error as Error).message).toMatch(
+      /^Cancelled: received SIGTERM while service deployment .* was IN_PROGRESS in SCALE_UP\. Stopped it with ROLLBACK: it ended ROLLBACK_SUCCESSFUL/,
+    );
+  });
+
+  test('timeout: StopServiceDeployment ROLLBACK', async () => {
+    const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME' }]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan({ deadline: 1_000_000 + 60_000, timeoutMs: 60_000 })).catch(
+      (e: Error) => e,
+    );
+    expect((error as Error).message).toMatch(/^Timed out: timeout-minutes \(1m\) reached/);
+    expect(ecs.ops()).toContain('StopServiceDeployment');
+  });
+});
+
+describe('ECS rolling', () => {
+  const rolling = (
+    looks: { taskDefinition: string; rolloutState?: string; running: number; count: number; reason?: string }[],
+  ) => {
+    let step = -1;
+    return new FakeAws({
+      UpdateService: () => ({}),
+      DescribeServices: () => {
+        step++;
+        const look = looks[Math.min(step, looks.length - 1)]!;
+        return {
+          services: [
+            {
+              events: [],
+              deployments: [
+                {
+                  id: 'ecs-svc/1',
+                  status: 'PRIMARY',
+                  taskDefinition: look.taskDefinition,
+                  rolloutState: look.rolloutState,
+                  rolloutStateReason: look.reason,
+                  runningCount: look.running,
+                  desiredCount: 2,
+                },
+                ...Array.from({ length: look.count - 1 }, () => ({ status: 'ACTIVE' })),
+              ],
+            },
+          ],
+        };
+      },
+      ListTasks: () => ({ taskArns: [] }),
+    });
+  };
+
+  test('waits for one deployment, all tasks running, rollout COMPLETED', async () => {
+    const ecs = rolling([
+      { taskDefinition: tdArn('app', 2), rolloutState: 'IN_PROGRESS', running: 0, count: 2 },
+      { taskDefinition: tdArn('app', 2), rolloutState: 'IN_PROGRESS', running: 2, count: 2 },
+      { taskDefinition: tdArn('app', 2), rolloutState: 'COMPLETED', running: 2, count: 1 },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const record = await deployWithEcs(deps, plan({ strategy: 'ROLLING' }));
+    expect(record.status).toBe('COMPLETED');
+    expect(ecs.ops().filter((o) => o === 'DescribeServices')).toHaveLength(3);
+  });
+
+  test('fails when the circuit breaker rolled the service back', async () => {
+    const ecs = rolling([
+      { taskDefinition: tdArn('app', 2), rolloutState: 'IN_PROGRESS', running: 0, count: 2 },
+      {
+        taskDefinition: tdArn('app', 1),
+        rolloutState: 'IN_PROGRESS',
+        running: 1,
+        count: 2,
+        reason: 'ECS deployment circuit breaker: rolling back',
+      },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan({ strategy: 'ROLLING' })).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      /circuit breaker rolled main\/web back to .*app:1: ECS deployment circuit breaker/,
+    );
+  });
+});

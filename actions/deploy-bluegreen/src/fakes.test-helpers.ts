@@ -1,0 +1,323 @@
+/**
+ * Small fakes for the deploy logic's unit tests: an AWS client that answers per operation and
+ * records every call, a clock whose sleeps advance time at once, and a deps bundle.
+ */
+import { cancelledFrom, type Clock } from '../../../lib/cancel.js';
+import { MemoryLogger } from '../../../lib/log.js';
+import type { DeployDeps, TestTrafficResult } from './deps.js';
+import type { TaskDefinitionDoc } from './taskdef.js';
+
+export type Handler = (input: Record<string, unknown>) => unknown;
+
+export class FakeAws {
+  readonly calls: { op: string; input: Record<string, unknown> }[] = [];
+  constructor(public handlers: Record<string, Handler> = {}) {}
+
+  readonly client = {
+    send: async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+      const op = command.constructor.name.replace(/Command$/, '');
+      this.calls.push({ op, input: command.input });
+      const handler = this.handlers[op];
+      if (!handler) throw awsError('UnknownOperationException', `fake has no ${op}`);
+      return handler(command.input);
+    },
+  };
+
+  ops(): string[] {
+    return this.calls.map((c) => c.op);
+  }
+
+  inputsOf(op: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.op === op).map((c) => c.input);
+  }
+}
+
+export function awsError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: code, $metadata: { requestId: 'req-1' } });
+}
+
+export class FakeClock implements Clock {
+  time = 1_000_000;
+  readonly sleeps: number[] = [];
+  /** Called at each sleep, e.g. to abort the signal at some point. */
+  onSleep?: (count: number) => void;
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    this.onSleep?.(this.sleeps.length);
+    if (signal?.aborted) throw cancelledFrom(signal);
+    this.time += ms;
+  }
+}
+
+export interface TestDeps extends DeployDeps {
+  logger: MemoryLogger;
+  clock: FakeClock;
+  state: Map<string, string>;
+  controller: AbortController;
+}
+
+export function fakeDeps(
+  ecs: FakeAws,
+  codedeploy: FakeAws,
+  testTraffic?: (url: string) => TestTrafficResult,
+): TestDeps {
+  const state = new Map<string, string>();
+  const controller = new AbortController();
+  return {
+    ecs: ecs.client as unknown as DeployDeps['ecs'],
+    codedeploy: codedeploy.client as unknown as DeployDeps['codedeploy'],
+    clock: new FakeClock(),
+    logger: new MemoryLogger(),
+    signal: controller.signal,
+    controller,
+    region: 'eu-west-1',
+    state,
+    saveState: (name, value) => state.set(name, value),
+    checkTestTraffic: testTraffic ? async (url) => testTraffic(url) : undefined,
+  };
+}
+
+export const ACCOUNT = '123456789012';
+export const tdArn = (family: string, revision: number) =>
+  `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/${family}:${revision}`;
+
+export const template = (image = 'repo/app:1'): TaskDefinitionDoc => ({
+  family: 'app',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  containerDefinitions: [{ name: 'app', image, portMappings: [{ containerPort: 3000 }] }],
+});
+
+/** The described form of a template registered as revision `revision`. */
+export function described(definition: TaskDefinitionDoc, revision: number): TaskDefinitionDoc {
+  return {
+    ...structuredClone(definition),
+    taskDefinitionArn: tdArn(String(definition.family), revision),
+    revision,
+    status: 'ACTIVE',
+    compatibilities: ['EC2', 'FARGATE'],
+    requiresAttributes: [],
+    containerDefinitions: (definition.containerDefinitions as Record<string, unknown>[]).map((c) => ({
+      cpu: 0,
+      essential: true,
+      mountPoints: [],
+      volumesFrom: [],
+      environment: [],
+      ...c,
+      portMappings: ((c.portMappings ?? []) as Record<string, unknown>[]).map((p) => ({
+        hostPort: p.containerPort,
+        protocol: 'tcp',
+        ...p,
+      })),
+    })),
+  };
+}
+
+/**
+ * An ECS fake with a task definition registry (family/revision rules) and one service.
+ * `running` is the revision the service runs.
+ */
+export function fakeEcs(options: {
+  controller?: 'CODE_DEPLOY' | 'ECS' | 'EXTERNAL';
+  strategy?: string;
+  running?: TaskDefinitionDoc;
+  serviceStatus?: string;
+  missing?: boolean;
+  stoppedTasks?: { taskArn: string; taskDefinitionArn: string; stoppedReason: string }[];
+  events?: string[];
+}): { ecs: FakeAws; registry: TaskDefinitionDoc[] } {
+  const registry: TaskDefinitionDoc[] = [];
+  if (options.running) registry.push(described(options.running, 1));
+  const latestOf = (family: string) =>
+    [...registry].reverse().find((d) => d.family === family && d.status === 'ACTIVE');
+  const ecs = new FakeAws({
+    DescribeServices: (input) => {
+      if ((input.cluster as string) === 'nope') throw awsError('ClusterNotFoundException', 'Cluster not found.');
+      if (options.missing) {
+        return {
+          services: [],
+          failures: [{ arn: `arn:aws:ecs:::service/${String(input.cluster)}/x`, reason: 'MISSING' }],
+        };
+      }
+      const running = registry[0]?.taskDefinitionArn as string | undefined;
+      const controller = options.controller ?? 'CODE_DEPLOY';
+      return {
+        services: [
+          {
+            serviceArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/main/web`,
+            serviceName: 'web',
+            status: options.serviceStatus ?? 'ACTIVE',
+            deploymentController: { type: controller },
+            deploymentConfiguration: options.strategy ? { strategy: options.strategy } : undefined,
+            taskDefinition: controller === 'CODE_DEPLOY' ? undefined : running,
+            taskSets:
+              controller === 'CODE_DEPLOY' && running
+                ? [
+                    { status: 'ACTIVE', taskDefinition: tdArn('app', 99) },
+                    { status: 'PRIMARY', taskDefinition: running },
+                  ]
+                : [],
+            events: (options.events ?? []).map((message, i) => ({
+              id: String(i),
+              createdAt: new Date(Date.UTC(2026, 10, 21, 23, 0, 59 - i)),
+              message,
+            })),
+          },
+        ],
+        failures: [],
+      };
+    },
+    DescribeTaskDefinition: (input) => {
+      const ref = input.taskDefinition as string;
+      const found = ref.includes(':') ? registry.find((d) => d.taskDefinitionArn === ref) : latestOf(ref);
+      if (!found) throw awsError('ClientException', 'Unable to describe task definition.');
+      return { taskDefinition: structuredClone(found) };
+    },
+    RegisterTaskDefinition: (input) => {
+      const family = input.family as string;
+      const revision = registry.filter((d) => d.family === family).length + 1;
+      const registered = described(input as TaskDefinitionDoc, revision);
+      registry.push(registered);
+      return { taskDefinition: registered };
+    },
+    ListTasks: () => ({ taskArns: (options.stoppedTasks ?? []).map((t) => t.taskArn) }),
+    DescribeTasks: () => ({
+      tasks: (options.stoppedTasks ?? []).map((t, i) => ({
+        ...t,
+        lastStatus: 'STOPPED',
+        stoppedAt: new Date(Date.UTC(2026, 10, 21, 23, 0, i)),
+        containers: [{ name: 'app', exitCode: 1 }],
+      })),
+    }),
+  });
+  return { ecs, registry };
+}
+
+export interface Step {
+  status: string;
+  events?: [string, string][];
+  traffic?: [number, number];
+  error?: { code: string; message: string };
+  rollbackId?: string;
+}
+
+/** A CodeDeploy fake with one ECS application and group; deployments follow `script`, one step per GetDeployment. */
+export function fakeCodeDeploy(options: {
+  script?: Step[];
+  active?: string[];
+  readyOption?: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
+  /** How GetDeployment answers for ids other than the one created (e.g. the active or rollback ones). */
+  others?: (id: string, calls: number) => string;
+}): FakeAws {
+  let step = -1;
+  let created: string | undefined;
+  const active = [...(options.active ?? [])];
+  const otherCalls = new Map<string, number>();
+  const script = options.script ?? [{ status: 'Succeeded' }];
+  const current = () => script[Math.min(Math.max(step, 0), script.length - 1)]!;
+  const fake: FakeAws = new FakeAws({
+    ListApplications: () => ({ applications: ['other-app', 'web-app'] }),
+    BatchGetApplications: (input) => ({
+      applicationsInfo: (input.applicationNames as string[]).map((name) => ({
+        applicationName: name,
+        computePlatform: name === 'web-app' ? 'ECS' : 'Server',
+      })),
+    }),
+    ListDeploymentGroups: () => ({ deploymentGroups: ['web-dg', 'other-dg'] }),
+    BatchGetDeploymentGroups: (input) => ({
+      deploymentGroupsInfo: (input.deploymentGroupNames as string[]).map((name) =>
+        groupInfo(name, options.readyOption),
+      ),
+    }),
+    GetDeploymentGroup: (input) => {
+      if (input.applicationName !== 'web-app') throw awsError('ApplicationDoesNotExistException', 'No application');
+      if (!['web-dg', 'other-dg'].includes(input.deploymentGroupName as string)) {
+        throw awsError('DeploymentGroupDoesNotExistException', 'No group');
+      }
+      return { deploymentGroupInfo: groupInfo(input.deploymentGroupName as string, options.readyOption) };
+    },
+    ListDeployments: () => ({ deployments: [...active] }),
+    CreateDeployment: () => {
+      if (active.length > 0) throw awsError('DeploymentLimitExceededException', `${active[0]} is in progress`);
+      created = 'd-NEW';
+      return { deploymentId: created };
+    },
+    GetDeployment: (input) => {
+      const id = input.deploymentId as string;
+      if (id !== created) {
+        const n = (otherCalls.get(id) ?? 0) + 1;
+        otherCalls.set(id, n);
+        const status = options.others?.(id, n) ?? 'Succeeded';
+        if (!['Created', 'Queued', 'InProgress', 'Baking', 'Ready'].includes(status)) {
+          const index = active.indexOf(id);
+          if (index >= 0) active.splice(index, 1);
+        }
+        return { deploymentInfo: { deploymentId: id, status } };
+      }
+      step++;
+      const s = current();
+      return {
+        deploymentInfo: {
+          deploymentId: id,
+          status: s.status,
+          errorInformation: s.error,
+          rollbackInfo: s.rollbackId ? { rollbackDeploymentId: s.rollbackId } : undefined,
+        },
+      };
+    },
+    ListDeploymentTargets: () => ({ targetIds: ['main:web'] }),
+    GetDeploymentTarget: () => {
+      const s = current();
+      const t0 = Date.UTC(2026, 10, 21, 23, 0, 0);
+      return {
+        deploymentTarget: {
+          deploymentTargetType: 'ECSTarget',
+          ecsTarget: {
+            targetId: 'main:web',
+            lifecycleEvents: (s.events ?? []).map(([name, status], i) => ({
+              lifecycleEventName: name,
+              status,
+              startTime: status === 'Pending' ? undefined : new Date(t0 + i * 1000),
+              endTime: status === 'Succeeded' || status === 'Failed' ? new Date(t0 + i * 1000 + 500) : undefined,
+              diagnostics:
+                status === 'Failed'
+                  ? { errorCode: 'ScriptFailed', message: `${name} failed: tasks stopped` }
+                  : undefined,
+            })),
+            taskSetsInfo: s.traffic
+              ? [
+                  { taskSetLabel: 'BLUE', trafficWeight: s.traffic[0] },
+                  { taskSetLabel: 'GREEN', trafficWeight: s.traffic[1] },
+                ]
+              : [],
+          },
+        },
+      };
+    },
+    StopDeployment: (input) => {
+      const id = input.deploymentId as string;
+      const index = active.indexOf(id);
+      if (index >= 0) active.splice(index, 1);
+      return { status: 'Pending', statusMessage: 'stopping' };
+    },
+    ContinueDeployment: () => ({}),
+  });
+  return fake;
+}
+
+function groupInfo(name: string, readyOption = 'CONTINUE_DEPLOYMENT') {
+  return {
+    applicationName: 'web-app',
+    deploymentGroupName: name,
+    ecsServices:
+      name === 'web-dg' ? [{ clusterName: 'main', serviceName: 'web' }] : [{ clusterName: 'main', serviceName: 'api' }],
+    blueGreenDeploymentConfiguration: {
+      deploymentReadyOption: { actionOnTimeout: readyOption, waitTimeInMinutes: 10 },
+    },
+  };
+}
