@@ -1,0 +1,267 @@
+/**
+ * The fingerprint of a build: sha256 over everything that shapes the image (the Dockerfile, the
+ * build args, the platform and every file Docker sends in the context), computed without reading
+ * the files git already vouches for.
+ *
+ * Each context file contributes the record `<path>\0<mode> <git blob id>\n`, where the blob id is
+ * git's own sha1 of `blob <length>\0<content>` (for a symlink, of its target), and records are
+ * sorted by path. For a tracked, unmodified file the id comes straight from git's index; for
+ * anything else it is computed here from the file. Both give the same bytes, so the fast path and
+ * a full read agree on the same tree. (A path cannot hold NUL, so records cannot run together.)
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readlinkSync, lstatSync } from 'node:fs';
+import * as path from 'node:path';
+import { contextFilter, dockerignoreFor, listContext } from '../../../lib/docker-context.js';
+import { readGitTree, recordMode, recordModeAndBlob, recordPath, type GitTree } from './git-tree.js';
+
+/** Bumped whenever the hashed bytes change meaning, so old tags are never mistaken for new. */
+export const FINGERPRINT_VERSION = 'build-image-fingerprint/v1';
+
+export interface FingerprintInput {
+  /** Absolute path of the build context. */
+  context: string;
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string;
+  buildArgs: ReadonlyMap<string, string>;
+  platform: string;
+  /** 'auto' uses git where it can; 'read' reads every file (the benchmark's baseline and a fallback). */
+  mode?: 'auto' | 'read';
+  /** The git executable ('git' on PATH by default). */
+  git?: string;
+}
+
+export type FileMode = '100644' | '100755' | '120000';
+
+/** One context file as hashed: `<path>\0<mode> <blob>\n`. */
+export type FileRecord = string;
+
+export function fileRecord(filePath: string, mode: FileMode, blob: string): FileRecord {
+  return `${filePath}\0${mode} ${blob}\n`;
+}
+
+export function parseFileRecord(record: FileRecord): { path: string; mode: FileMode; blob: string } {
+  const nul = record.indexOf('\0');
+  return {
+    path: record.slice(0, nul),
+    mode: record.slice(nul + 1, nul + 7) as FileMode,
+    blob: record.slice(nul + 8, -1),
+  };
+}
+
+export interface Fingerprint {
+  /** sha256 hex of everything below. */
+  fingerprint: string;
+  /** The image tag: `fp-` and the first 32 hex of the fingerprint. */
+  tag: string;
+  /** sha256 of each part, so two runs can tell which part changed. */
+  parts: { dockerfile: string; buildArgs: string; platform: string; files: string };
+  /** Every context file Docker sends, sorted by path. */
+  files: FileRecord[];
+  /** How many ids came from git's index, and how many files were read here. */
+  fromGit: number;
+  read: number;
+  /** How the files were found: 'git' (index + what git cannot vouch for) or 'read' (full walk). */
+  method: 'git' | 'read';
+  /** Why the git fast path was not used, when it was not. */
+  fallbackReason?: string;
+  /** Context paths git reported as modified, deleted, untracked or ignored (read here). */
+  changedInWorkingTree: string[];
+  /** The .dockerignore file that applied, if any. */
+  dockerignore?: string;
+  /** The context sends a `.git` folder or file: the fingerprint then changes with every git operation. */
+  sendsGitFolder: boolean;
+}
+
+export class DockerfileMissingError extends Error {
+  override readonly name = 'DockerfileMissingError';
+}
+
+export const FINGERPRINT_TAG_PREFIX = 'fp-';
+
+export function tagOf(fingerprint: string): string {
+  return `${FINGERPRINT_TAG_PREFIX}${fingerprint.slice(0, 32)}`;
+}
+
+/** git's blob id of some bytes: sha1 of `blob <length>\0<content>`. */
+export function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/** Platforms as one canonical string: trimmed, de-duplicated, sorted (their order does not shape the image). */
+export function canonicalPlatform(platform: string): string {
+  return [
+    ...new Set(
+      platform
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ]
+    .sort()
+    .join(',');
+}
+
+export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerprint> {
+  let dockerfileContent: Buffer;
+  try {
+    dockerfileContent = readFileSync(input.dockerfile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DockerfileMissingError(
+      code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'
+        ? `No Dockerfile at ${input.dockerfile}: set the 'dockerfile' input to its path (relative to the workspace), or put a Dockerfile in the context ${input.context}.`
+        : `Cannot read the Dockerfile ${input.dockerfile}: ${(error as Error).message}`,
+    );
+  }
+  const { patterns, file: dockerignore } = dockerignoreFor(input.context, input.dockerfile);
+
+  let files: FileRecord[] | undefined;
+  let changedInWorkingTree: string[] = [];
+  let read = 0;
+  let fallbackReason: string | undefined = input.mode === 'read' ? 'full read requested' : undefined;
+  if (input.mode !== 'read') {
+    const tree = await readGitTree(input.context, input.git ?? 'git');
+    if ('reason' in tree) {
+      fallbackReason = tree.reason;
+    } else {
+      ({ files, changedInWorkingTree, read } = filesFromGit(input.context, patterns, tree));
+    }
+  }
+  const method = files ? 'git' : 'read';
+  if (!files) {
+    files = filesByReading(input.context, patterns, '').sort();
+    read = files.length;
+  }
+
+  const parts = {
+    dockerfile: sha256(dockerfileContent),
+    buildArgs: sha256(
+      [...input.buildArgs.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}\n`)
+        .join(''),
+    ),
+    platform: sha256(canonicalPlatform(input.platform)),
+    files: filesDigest(files),
+  };
+  const fingerprint = sha256(
+    `${FINGERPRINT_VERSION}\ndockerfile ${parts.dockerfile}\nbuild-args ${parts.buildArgs}\nplatform ${parts.platform}\nfiles ${parts.files}\n`,
+  );
+  return {
+    fingerprint,
+    tag: tagOf(fingerprint),
+    parts,
+    files,
+    fromGit: files.length - read,
+    read,
+    method,
+    fallbackReason,
+    changedInWorkingTree,
+    dockerignore,
+    sendsGitFolder: files.some((f) => f.startsWith('.git\0') || f.startsWith('.git/') || f.includes('/.git/')),
+  };
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** sha256 over the sorted records, fed in batches rather than one update per file. */
+function filesDigest(files: FileRecord[]): string {
+  const hash = createHash('sha256');
+  for (let i = 0; i < files.length; i += 4096) hash.update(files.slice(i, i + 4096).join(''));
+  return hash.digest('hex');
+}
+
+/** Reads one entry of the working tree; undefined when it is gone or is not a file or link. */
+function readEntry(context: string, relativePath: string): FileRecord | undefined {
+  const absolute = path.join(context, relativePath);
+  let stat;
+  try {
+    stat = lstatSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  if (stat.isSymbolicLink()) {
+    return fileRecord(relativePath, '120000', gitBlobId(readlinkSync(absolute, { encoding: 'buffer' })));
+  }
+  if (!stat.isFile()) return undefined;
+  return fileRecord(relativePath, (stat.mode & 0o111) !== 0 ? '100755' : '100644', gitBlobId(readFileSync(absolute)));
+}
+
+function kindOf(absolute: string): 'dir' | 'file' | undefined {
+  try {
+    return lstatSync(absolute).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+/** The full read: walk the context as Docker would and hash every file (optionally one folder only). */
+export function filesByReading(context: string, patterns: string[], under: string): FileRecord[] {
+  const files: FileRecord[] = [];
+  for (const entry of listContext(context, patterns, under)) {
+    const file = readEntry(context, entry.path);
+    if (file) files.push(file);
+  }
+  return files;
+}
+
+/**
+ * The fast path: git's index ids for the files git vouches for, and a read of the rest: tracked
+ * files that differ from the index (or that git flags as unmerged, assume-unchanged or
+ * skip-worktree), untracked and git-ignored files (Docker sends those too), the insides of
+ * nested repositories and submodules, which the outer index only names, and the `.git` itself.
+ */
+function filesFromGit(
+  context: string,
+  patterns: string[],
+  tree: GitTree,
+): { files: FileRecord[]; changedInWorkingTree: string[]; read: number } {
+  const included = contextFilter(patterns);
+  const files: FileRecord[] = [];
+  const folders: string[] = [];
+  for (const record of tree.tracked) {
+    const filePath = recordPath(record);
+    if (tree.untrusted.has(filePath)) continue;
+    if (recordMode(record) === '160000') folders.push(filePath);
+    else if (included(filePath)) files.push(`${filePath}\0${recordModeAndBlob(record)}\n`);
+  }
+  const fromGit = files.length;
+  const toRead = new Set(tree.untrusted);
+  for (const p of tree.other) {
+    if (p.endsWith('/')) folders.push(p.slice(0, -1));
+    else toRead.add(p);
+  }
+  // Docker sends the repository's own .git unless .dockerignore excludes it; git never lists it.
+  if (tree.atTop) {
+    const kind = kindOf(path.join(context, '.git'));
+    if (kind === 'dir') folders.push('.git');
+    else if (kind === 'file') toRead.add('.git');
+  }
+  const changedInWorkingTree: string[] = [];
+  for (const p of toRead) {
+    if (!included(p)) continue;
+    changedInWorkingTree.push(p);
+    const file = readEntry(context, p);
+    if (file) files.push(file);
+    // A tracked path that became a folder (or an unmerged submodule): its files are read below
+    // when git lists them as untracked, or here when it is a repository of its own.
+    else if (kindOf(path.join(context, p)) === 'dir' && !tree.other.includes(`${p}/`)) folders.push(p);
+  }
+  for (const folder of folders) files.push(...filesByReading(context, patterns, folder));
+  // Index order is byte order, which matches JS order except around surrogate pairs: sort (nearly
+  // sorted input, so cheap) and drop a path named twice (unmerged stages, a folder read twice).
+  let sorted = true;
+  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]! < files[i]!;
+  if (!sorted) {
+    files.sort();
+    let kept = 0;
+    for (let i = 0; i < files.length; i++) if (i === 0 || files[i] !== files[kept - 1]) files[kept++] = files[i]!;
+    files.length = kept;
+  }
+  return { files, changedInWorkingTree: changedInWorkingTree.sort(), read: files.length - fromGit };
+}
