@@ -45,6 +45,8 @@ export interface EcrService {
   resolve(imageRef: string): ImageResolution;
   /** Tags a built image in a repository (the docker shim's push), with PutImage's rules. */
   pushImage(repositoryName: string, tag: string | undefined, image: StoredImage): { digest: string };
+  /** Throws RepositoryNotFoundException when the repository does not exist. */
+  assertRepository(name: string): void;
   state(): unknown;
   reset(): void;
 }
@@ -433,6 +435,9 @@ export function createEcrService(options: EcrOptions): EcrService {
       const stored = image ? images.get(image.digest) : undefined;
       if (!image || !stored) return { ok: false, reason: `failed to resolve ref ${imageRef}: ${imageRef}: not found` };
       return { ok: true, image: stored, digest: image.digest };
+    },
+    assertRepository(name) {
+      if (!repositories.has(name)) throw repoNotFound(name);
     },
     pushImage(repositoryName, tag, image) {
       const repo = repositories.get(repositoryName);
