@@ -315,14 +315,19 @@ class Run {
       await this.untilStopped(this.deps.ecs.deleteTaskSet(cluster, service, leftover.id));
     }
 
-    const created = this.deps.ecs.createTaskSet(cluster, service, {
-      taskDefinition: taskDefinition.taskDefinitionArn,
-      targetGroupArn: greenTg.arn,
-      containerName: appSpec.containerName,
-      containerPort: appSpec.containerPort,
-      externalId: this.d.deploymentId,
-      scalePercent: 100,
-    });
+    let created: TaskSetInfo;
+    try {
+      created = this.deps.ecs.createTaskSet(cluster, service, {
+        taskDefinition: taskDefinition.taskDefinitionArn,
+        targetGroupArn: greenTg.arn,
+        containerName: appSpec.containerName,
+        containerPort: appSpec.containerPort,
+        externalId: this.d.deploymentId,
+        scalePercent: 100,
+      });
+    } catch (error) {
+      throw new DeploymentFailure('ECS_UPDATE_ERROR', `The ECS service cannot be updated: ${errorText(error)}`);
+    }
     this.d.target.green.taskSetId = created.id;
     this.touch();
     this.log(`replacement task set ${created.id} created on ${greenTg.name}`);
