@@ -1,0 +1,627 @@
+/**
+ * The workflows: actionlint finds nothing; the security rules hold (and each rule is shown to
+ * catch a bad example); every input, output and Terraform variable crossing a boundary exists
+ * on the other side; and the steps are wired in the order a release needs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { actionlint, formatFindings } from './actionlint.js';
+import {
+  actionSteps,
+  checkInterfaces,
+  checkWorkflow,
+  checkWorkflows,
+  indexOf,
+  jobRunning,
+  loadWorkflow,
+  loadWorkflows,
+  parseWorkflow,
+  stackOf,
+  stackOrder,
+  stepOutput,
+  stepVariables,
+  workflowFiles,
+  type Job,
+  type RuleName,
+  type Step,
+  type Workflow,
+} from './workflows.js';
+
+const expectedFiles = [
+  'check-dist.yml',
+  'ci.yml',
+  'deploy.yml',
+  'destroy.yml',
+  'init.yml',
+  'plan.yml',
+  'reusable-deploy.yml',
+  'reusable-destroy.yml',
+  'reusable-init.yml',
+];
+
+const workflows = loadWorkflows();
+const byFile = (file: string): Workflow => {
+  const wf = workflows.find((w) => w.file === file);
+  if (!wf) throw new Error(`no ${file}`);
+  return wf;
+};
+
+describe('the workflow files', () => {
+  it('are the ones the design lists, flat in .github/workflows', () => {
+    expect(workflowFiles()).toEqual(expectedFiles);
+  });
+});
+
+describe('actionlint', () => {
+  it.each(expectedFiles)('finds nothing in %s', async (file) => {
+    const text = readFileSync(join('.github', 'workflows', file), 'utf8');
+    const findings = await actionlint(text, `.github/workflows/${file}`);
+    expect(formatFindings(findings)).toBe('');
+  });
+
+  it('reports an untrusted expression in a script (so a silent linter cannot pass)', async () => {
+    const text = [
+      'on: issues',
+      'jobs:',
+      '  greet:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ github.event.issue.title }}"',
+    ].join('\n');
+    const findings = await actionlint(text, 'bad.yml');
+    expect(formatFindings(findings)).toMatch(/github\.event\.issue\.title" is potentially untrusted/);
+  });
+});
+
+// A small workflow that passes every rule; each bad example below changes one thing in it.
+const PIN = 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1';
+const ROLE = 'aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3';
+const goodJob = `
+  release:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    environment: production
+    concurrency:
+      group: release-production
+      cancel-in-progress: false
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - uses: ${PIN}
+      - uses: ${ROLE}
+        with:
+          role-to-assume: \${{ vars.AWS_ROLE_ARN }}
+          aws-region: \${{ vars.AWS_REGION }}
+      - id: deploy
+        uses: ./actions/deploy-bluegreen
+        with:
+          container-name: app
+          service: web
+          image: nginx:1
+      - env:
+          STATUS: \${{ steps.deploy.outputs.status }}
+        run: echo "$STATUS"
+`;
+const good = `on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:${goodJob}`;
+
+function rules(yaml: string, resolve?: (uses: string) => Workflow | undefined): RuleName[] {
+  return checkWorkflow(parseWorkflow('example.yml', yaml), resolve).map((f) => f.rule);
+}
+
+describe('security rules', () => {
+  it('hold for every workflow of the repository', () => {
+    expect(checkWorkflows(workflows)).toEqual([]);
+  });
+
+  it('pass the good example', () => {
+    expect(rules(good)).toEqual([]);
+  });
+
+  const bad: Array<[string, RuleName, string]> = [
+    ['a third-party action on a tag', 'unpinned-action', good.replace(PIN, 'actions/checkout@v4')],
+    ['a third-party action on a branch', 'unpinned-action', good.replace(PIN, 'actions/checkout@main')],
+    ['a third-party action on a short SHA', 'unpinned-action', good.replace(PIN, 'actions/checkout@3d3c42e # v7.0.1')],
+    ['a Docker action on a tag', 'unpinned-action', good.replace(PIN, 'docker://alpine:3')],
+    [
+      'a remote reusable workflow on a tag',
+      'unpinned-action',
+      good.replace(/jobs:[\s\S]*/, 'jobs:\n  call:\n    uses: octo/repo/.github/workflows/x.yml@v1\n'),
+    ],
+    ['a pin without its release in a comment', 'pin-without-version', good.replace(PIN, PIN.replace(/ # .*/, ''))],
+    [
+      'an input expression inside run:',
+      'expression-in-run',
+      good.replace('echo "$STATUS"', 'echo "${{ inputs.environment }}"'),
+    ],
+    [
+      'a step output inside run:',
+      'expression-in-run',
+      good.replace('echo "$STATUS"', 'echo "${{ steps.deploy.outputs.status }}"'),
+    ],
+    [
+      'an event field inside run:',
+      'expression-in-run',
+      good.replace('echo "$STATUS"', 'echo "${{ github.event.head_commit.message }}"'),
+    ],
+    [
+      'id-token: write without assuming a role',
+      'id-token-without-role',
+      good.replace(/ {6}- uses: aws-actions[\s\S]*?AWS_REGION }}\n/, ''),
+    ],
+    ['assuming a role without id-token: write', 'role-without-id-token', good.replace('      id-token: write\n', '')],
+    [
+      'access keys instead of a role',
+      'long-lived-keys',
+      good.replace(
+        'role-to-assume: ${{ vars.AWS_ROLE_ARN }}',
+        'aws-access-key-id: ${{ secrets.KEY }}\n          role-to-assume: x',
+      ),
+    ],
+    ['a job without timeout-minutes', 'missing-timeout', good.replace('    timeout-minutes: 30\n', '')],
+    ['a deploy job without concurrency', 'deploy-without-concurrency', good.replace(/ {4}concurrency:\n.*\n.*\n/, '')],
+    [
+      'a deploy job whose concurrency cancels a running deployment',
+      'deploy-without-concurrency',
+      good.replace('cancel-in-progress: false', 'cancel-in-progress: true'),
+    ],
+    [
+      'a deploy job without a GitHub environment',
+      'deploy-without-environment',
+      good.replace('    environment: production\n', ''),
+    ],
+    [
+      'write permissions at the top level',
+      'top-level-permissions',
+      good.replace('permissions:\n  contents: read\njobs', 'permissions:\n  contents: write\njobs'),
+    ],
+    ['no top-level permissions', 'top-level-permissions', good.replace('permissions:\n  contents: read\njobs', 'jobs')],
+    [
+      'a pull_request_target trigger',
+      'pull-request-target',
+      good.replace('push:\n    branches: [main]', 'pull_request_target:'),
+    ],
+    [
+      'the Terraform wrapper left on',
+      'terraform-wrapper',
+      good.replace(
+        `      - uses: ${PIN}\n`,
+        `      - uses: ${PIN}\n      - uses: hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e # v4.0.1\n`,
+      ),
+    ],
+  ];
+
+  it.each(bad)('catch %s', (_what, rule, yaml) => {
+    expect(yaml).not.toBe(good); // the replacement took place
+    expect(rules(yaml)).toContain(rule);
+  });
+
+  it('accept id-token: write on a call of a local reusable workflow whose job assumes the role, and only then', () => {
+    const caller = `on: push
+permissions:
+  contents: read
+jobs:
+  call:
+    uses: ./.github/workflows/called.yml
+    permissions:
+      contents: read
+      id-token: write
+`;
+    const called = parseWorkflow(
+      'called.yml',
+      good.replace('on:\n  push:\n    branches: [main]', 'on:\n  workflow_call:'),
+    );
+    const calledWithoutRole = parseWorkflow(
+      'called.yml',
+      called.text.replace(/ {6}- uses: aws-actions[\s\S]*?AWS_REGION }}\n/, ''),
+    );
+    expect(rules(caller, () => called)).toEqual([]);
+    expect(rules(caller, () => calledWithoutRole)).toContain('id-token-without-role');
+  });
+});
+
+describe('inputs, outputs and Terraform variables across boundaries', () => {
+  it('match on every side for the repository workflows', async () => {
+    expect(await checkInterfaces(workflows)).toEqual([]);
+  });
+
+  const step = (body: string) =>
+    parseWorkflow(
+      'example.yml',
+      `on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+${body}`,
+    );
+
+  it('catch an input the action does not declare', async () => {
+    const wf = step(
+      '      - uses: ./actions/smoke-test\n        with:\n          url: http://x\n          pathh: /host\n',
+    );
+    expect((await checkInterfaces([wf])).map((p) => p.message)).toEqual([
+      'gives smoke-test the input pathh, which its action.yml does not declare',
+    ]);
+  });
+
+  it('catch a missing required input', async () => {
+    const wf = step('      - uses: ./actions/smoke-test\n        with:\n          path: /host\n');
+    expect((await checkInterfaces([wf])).map((p) => p.message)).toEqual([
+      'does not give smoke-test its required input url',
+    ]);
+  });
+
+  it('catch an output the action does not declare, and a step id that does not exist', async () => {
+    const wf = step(
+      '      - id: build\n        uses: ./actions/build-image\n        with:\n          repository: app\n' +
+        '      - uses: ./actions/smoke-test\n        with:\n          url: http://x\n' +
+        '          expect-json: imageUri=${{ steps.build.outputs.image-uri }}\n          path: ${{ steps.nope.outputs.path }}\n',
+    );
+    expect((await checkInterfaces([wf])).map((p) => p.message)).toEqual([
+      "refers to steps.build.outputs.image-uri: build-image's action.yml does not declare it",
+      'refers to steps.nope.outputs.path, but the job has no step with id nope',
+    ]);
+  });
+
+  it('catch a Terraform output or variable the stack does not declare, and a required variable left out', async () => {
+    const wf = step(
+      '      - id: foundation\n        uses: ./actions/provision\n        with:\n          working-directory: terraform/stacks/foundation\n' +
+        '          command: apply\n          variables: |\n            no_such_variable=1\n' +
+        '      - uses: ./actions/smoke-test\n        with:\n          url: ${{ steps.foundation.outputs.no_such_output }}\n',
+    );
+    const messages = (await checkInterfaces([wf])).map((p) => p.message);
+    expect(messages).toContain('passes variable no_such_variable, which stack foundation does not declare');
+    expect(messages).toContain(
+      "refers to steps.foundation.outputs.no_such_output: neither stack foundation's outputs.tf nor provision's action.yml declares it",
+    );
+  });
+
+  it('catch a call of a reusable workflow with an undeclared input or without a required one', async () => {
+    const caller = parseWorkflow(
+      'caller.yml',
+      'on: push\npermissions:\n  contents: read\njobs:\n  call:\n    uses: ./.github/workflows/reusable-destroy.yml\n    with:\n      environment: x\n      force: true\n',
+    );
+    const messages = (await checkInterfaces([caller, byFile('reusable-destroy.yml')])).map((p) => p.message);
+    expect(messages).toEqual([
+      'passes input force, which reusable-destroy.yml does not declare',
+      "does not pass reusable-destroy.yml's required input confirm",
+    ]);
+  });
+});
+
+/** `${{ steps.<id>.outputs.<output> }}` with the id of the step that runs a local action. */
+function outputOf(job: Job, action: string, output: string): string {
+  const [producer] = actionSteps(job, action);
+  if (!producer?.id) throw new Error(`no ${action} step with an id`);
+  return stepOutput(producer.id, output);
+}
+
+function lines(value: unknown): string[] {
+  return String(value ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+describe('wiring: deploy', () => {
+  const wf = byFile('reusable-deploy.yml');
+  const [, job] = jobRunning(wf, 'deploy-bluegreen');
+  const [build] = actionSteps(job, 'build-image');
+  const [deploy] = actionSteps(job, 'deploy-bluegreen');
+  const [smoke] = actionSteps(job, 'smoke-test');
+
+  it('runs build-image, then deploy-bluegreen, then smoke-test', () => {
+    expect(build && deploy && smoke).toBeTruthy();
+    expect(indexOf(job, build!)).toBeLessThan(indexOf(job, deploy!));
+    expect(indexOf(job, deploy!)).toBeLessThan(indexOf(job, smoke!));
+    expect(deploy!.with?.['register-only']).toBeUndefined();
+  });
+
+  it("deploys build-image's image output, and sets IMAGE_URI to it", () => {
+    const image = outputOf(job, 'build-image', 'image');
+    expect(deploy!.with?.image).toBe(image);
+    expect(lines(deploy!.with?.environment)).toContain(`IMAGE_URI=${image}`);
+  });
+
+  it('smoke-tests that imageUri equals that same output', () => {
+    expect(lines(smoke!.with?.['expect-json'])).toContain(`imageUri=${outputOf(job, 'build-image', 'image')}`);
+  });
+
+  it('renders the same task definition as init registers, so a deploy right after init is a no-op', () => {
+    const init = jobRunning(byFile('reusable-init.yml'), 'deploy-bluegreen')[1];
+    const [register] = actionSteps(init, 'deploy-bluegreen');
+    for (const key of [
+      'container-name',
+      'task-definition',
+      'environment',
+      'execution-role-arn',
+      'task-role-arn',
+      'log-group',
+    ]) {
+      expect([key, deploy!.with?.[key]]).toEqual([key, register!.with?.[key]]);
+    }
+    const initInputs = (
+      byFile('reusable-init.yml').on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }
+    ).workflow_call.inputs;
+    const deployInputs = (wf.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call
+      .inputs;
+    for (const key of ['context', 'dockerfile', 'build-args', 'platform', 'task-definition', 'container-environment']) {
+      expect([key, deployInputs[key]?.default]).toEqual([key, initInputs[key]?.default]);
+    }
+  });
+
+  it('runs one deployment per environment at a time and never cancels one', () => {
+    expect(job.concurrency).toEqual({ group: 'release-${{ inputs.environment }}', 'cancel-in-progress': false });
+  });
+
+  it('keeps the AWS session alive as long as the job can run', () => {
+    const [configure] = (job.steps ?? []).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    expect(Number(configure?.with?.['role-duration-seconds'])).toBeGreaterThanOrEqual(
+      Number(job['timeout-minutes']) * 60,
+    );
+  });
+
+  it('is what deploy.yml runs on a push to main', () => {
+    const caller = byFile('deploy.yml');
+    expect(caller.on).toEqual({ push: expect.objectContaining({ branches: ['main'] }) });
+    expect(Object.values(caller.jobs).map((j) => j.uses)).toEqual(['./.github/workflows/reusable-deploy.yml']);
+  });
+});
+
+describe('wiring: init', () => {
+  const wf = byFile('reusable-init.yml');
+  const [, job] = jobRunning(wf, 'provision');
+  const provisions = actionSteps(job, 'provision');
+  const at = (stack: string): Step =>
+    provisions.find((s) => String(s.with?.['working-directory']).endsWith(`/${stack}`))!;
+  const [build] = actionSteps(job, 'build-image');
+  const [register] = actionSteps(job, 'deploy-bluegreen');
+  const [smoke] = actionSteps(job, 'smoke-test');
+
+  it('applies foundation, service, ingress in that order (github-oidc is applied once per account, separately)', () => {
+    expect(stackOrder(job, 'apply')).toEqual(['foundation', 'service', 'ingress']);
+    expect(provisions.every((s) => s.with?.command === 'apply')).toBe(true);
+  });
+
+  it('builds the first image and registers the first task definition between foundation and service', () => {
+    expect(indexOf(job, at('foundation'))).toBeLessThan(indexOf(job, build!));
+    expect(indexOf(job, build!)).toBeLessThan(indexOf(job, register!));
+    expect(indexOf(job, register!)).toBeLessThan(indexOf(job, at('service')));
+    expect(indexOf(job, at('ingress'))).toBeLessThan(indexOf(job, smoke!));
+  });
+
+  it("registers only, from the template, with build-image's image and the foundation's roles and log group", () => {
+    const foundation = at('foundation').id!;
+    expect(register!.with).toMatchObject({
+      'register-only': 'true',
+      image: outputOf(job, 'build-image', 'image'),
+      'execution-role-arn': stepOutput(foundation, 'execution_role_arn'),
+      'task-role-arn': stepOutput(foundation, 'task_role_arn'),
+      'log-group': stepOutput(foundation, 'log_group_name'),
+    });
+    expect(register!.with?.['task-definition']).toBe('${{ needs.check.outputs.prefix }}${{ inputs.task-definition }}');
+    expect(register!.with?.['container-name']).toBe(stepOutput(foundation, 'container_name'));
+    expect(build!.with?.repository).toBe(stepOutput(foundation, 'repository_name'));
+  });
+
+  it('creates the service with the first task definition', () => {
+    const [register] = actionSteps(job, 'deploy-bluegreen');
+    expect(stepVariables(at('service')).task_definition_arn).toBe(
+      `\${{ toJSON(steps.${register!.id!}.outputs.task-definition-arn) }}`,
+    );
+  });
+
+  it('is what init.yml runs, for the environment picked by hand', () => {
+    const caller = byFile('init.yml');
+    const dispatch = (caller.on as { workflow_dispatch: { inputs: Record<string, { type: string }> } })
+      .workflow_dispatch;
+    expect(dispatch.inputs.environment?.type).toBe('environment');
+    expect(Object.values(caller.jobs).map((j) => [j.uses, j.with?.environment])).toEqual([
+      ['./.github/workflows/reusable-init.yml', '${{ inputs.environment }}'],
+    ]);
+  });
+});
+
+describe('wiring: destroy', () => {
+  const wf = byFile('reusable-destroy.yml');
+  const [destroyId, job] = jobRunning(wf, 'provision');
+
+  it("destroys the stacks in the reverse of init's order, each confirmed by its folder name", () => {
+    const init = jobRunning(byFile('reusable-init.yml'), 'provision')[1];
+    expect(stackOrder(job, 'destroy')).toEqual(stackOrder(init, 'apply').reverse());
+    const destroys = actionSteps(job, 'provision').filter((s) => s.with?.command === 'destroy');
+    for (const step of destroys) {
+      expect(String(step.with?.['working-directory'])).toBe(`terraform/stacks/${String(step.with?.confirm)}`);
+    }
+  });
+
+  it('gives each stack the name and region init gave it', () => {
+    const init = jobRunning(byFile('reusable-init.yml'), 'provision')[1];
+    const applied = Object.fromEntries(actionSteps(init, 'provision').map((s) => [stackOf(s), stepVariables(s)]));
+    for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'destroy')) {
+      const vars = stepVariables(step);
+      expect(vars.aws_region).toBe(applied[stackOf(step)!]!.aws_region);
+      // init names it from its check job, destroy from its confirm job: the same rule in both (tested below).
+      expect(vars.name).toMatch(/^\$\{\{ toJSON\(needs\.(check|confirm)\.outputs\.name\) \}\}$/);
+    }
+  });
+
+  it('still has well-formed variables when earlier stacks were never created (their outputs are empty)', () => {
+    for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'destroy')) {
+      for (const [variable, value] of Object.entries(stepVariables(step))) {
+        for (const [expression] of value.matchAll(/\$\{\{[\s\S]*?\}\}/g)) {
+          if (!expression.includes('-state.outputs.')) continue;
+          // An empty output must still give JSON: toJSON('') is "", and a list or number needs a fallback.
+          expect([variable, /^\$\{\{ toJSON\(/.test(expression) || /\|\| ('\[\]'|\d+) \}\}$/.test(expression)]).toEqual(
+            [variable, true],
+          );
+        }
+      }
+    }
+  });
+
+  it('never touches the account-wide github-oidc stack', () => {
+    for (const file of ['reusable-init.yml', 'reusable-destroy.yml', 'reusable-deploy.yml']) {
+      expect(byFile(file).text).not.toContain('stacks/github-oidc');
+    }
+    expect(byFile('plan.yml').text).toContain('stacks/github-oidc');
+  });
+
+  it('checks the typed confirmation in an earlier job that has no AWS access', () => {
+    const [checkId] = Array.isArray(job.needs) ? job.needs : [job.needs];
+    const check = wf.jobs[checkId!]!;
+    expect(checkId).not.toBe(destroyId);
+    expect(JSON.stringify(check)).not.toContain('configure-aws-credentials');
+    expect(check.steps?.[0]?.env).toMatchObject({
+      CONFIRM: '${{ inputs.confirm }}',
+      ENVIRONMENT: '${{ inputs.environment }}',
+    });
+  });
+
+  it('is what destroy.yml runs, passing the typed confirmation through', () => {
+    const caller = byFile('destroy.yml');
+    const dispatch = (
+      caller.on as { workflow_dispatch: { inputs: Record<string, { type: string; required?: boolean }> } }
+    ).workflow_dispatch;
+    expect(dispatch.inputs.confirm).toMatchObject({ type: 'string', required: true });
+    expect(Object.values(caller.jobs).map((j) => j.with)).toEqual([
+      { environment: '${{ inputs.environment }}', confirm: '${{ inputs.confirm }}' },
+    ]);
+  });
+});
+
+describe('plan on pull requests', () => {
+  const wf = byFile('plan.yml');
+  const [, job] = jobRunning(wf, 'provision');
+
+  it('plans every stack with the read-only role, never pull_request_target', () => {
+    expect(Object.keys(wf.on as object)).toEqual(['pull_request']);
+    expect(stackOrder(job, 'plan')).toEqual(['foundation', 'service', 'ingress', 'github-oidc']);
+    const configure = (job.steps ?? []).find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    expect(configure?.with?.['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+  });
+
+  it('puts every plan summary in the job summary', () => {
+    const summary = (job.steps ?? []).find((s) => s.run?.includes('GITHUB_STEP_SUMMARY'));
+    for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'plan')) {
+      expect(Object.values(summary?.env ?? {})).toContain(stepOutput(step.id!, 'plan-summary'));
+    }
+  });
+});
+
+/** Runs a workflow step's bash script as the runner would (bash -e), with its env: values given. */
+function runScript(step: Step, env: Record<string, string>): { code: number | null; stdout: string; outputs: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+  const outputFile = join(dir, 'output');
+  writeFileSync(outputFile, '');
+  try {
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run ?? ''], {
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, ...env },
+      encoding: 'utf8',
+    });
+    return { code: result.status, stdout: result.stdout, outputs: readFileSync(outputFile, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('input checks run before any credentials', () => {
+  const confirmStep = byFile('reusable-destroy.yml').jobs.confirm!.steps![0]!;
+
+  it('destroy refuses a confirmation that is not the environment name', () => {
+    const run = runScript(confirmStep, {
+      ENVIRONMENT: 'staging',
+      CONFIRM: 'stagin',
+      SUITE_REPOSITORY: '',
+      SUITE_REF: '',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error title=Not confirmed::confirm must be exactly the environment name (staging)');
+  });
+
+  it('destroy goes ahead when the confirmation matches', () => {
+    const run = runScript(confirmStep, {
+      ENVIRONMENT: 'staging',
+      CONFIRM: 'staging',
+      SUITE_REPOSITORY: '',
+      SUITE_REF: '',
+    });
+    expect(run.code).toBe(0);
+  });
+
+  it.each(['reusable-init.yml', 'reusable-deploy.yml'])(
+    '%s refuses an environment name that could escape a state key',
+    (file) => {
+      const check = byFile(file).jobs.check!.steps![0]!;
+      const run = runScript(check, { ENVIRONMENT: '../prod', DEPLOY_TIMEOUT_MINUTES: '60', THIS_REPOSITORY: 'o/r' });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("environment '???prod' must be 1-63 letters");
+    },
+  );
+
+  const checks: Array<[string, string]> = [
+    ['reusable-init.yml', 'check'],
+    ['reusable-deploy.yml', 'check'],
+    ['reusable-destroy.yml', 'confirm'],
+  ];
+
+  it.each(checks)(
+    '%s puts your repository under source/ only when the suite comes from another repository',
+    (file, jobId) => {
+      const check = byFile(file).jobs[jobId]!.steps![0]!;
+      const base = {
+        ENVIRONMENT: 'production',
+        CONFIRM: 'production',
+        DEPLOY_TIMEOUT_MINUTES: '60',
+        THIS_REPOSITORY: 'octo/app',
+      };
+      expect(runScript(check, { ...base, SUITE_REPOSITORY: '', SUITE_REF: '' }).outputs).toMatch(/^prefix=$/m);
+      expect(runScript(check, { ...base, SUITE_REPOSITORY: 'octo/app', SUITE_REF: '' }).outputs).toMatch(/^prefix=$/m);
+      expect(runScript(check, { ...base, SUITE_REPOSITORY: 'octo/suite', SUITE_REF: 'v1' }).outputs).toMatch(
+        /^prefix=source\/$/m,
+      );
+      const noRef = runScript(check, { ...base, SUITE_REPOSITORY: 'octo/suite', SUITE_REF: '' });
+      expect(noRef.code).toBe(1);
+      expect(noRef.stdout).toContain('suite-ref must name the tag or commit');
+    },
+  );
+
+  it.each(checks.filter(([file]) => file !== 'reusable-deploy.yml'))(
+    "%s names the stacks after the environment unless told otherwise, within the stacks' rule",
+    (file, jobId) => {
+      const check = byFile(file).jobs[jobId]!.steps![0]!;
+      const base = {
+        ENVIRONMENT: 'production',
+        CONFIRM: 'production',
+        THIS_REPOSITORY: 'octo/app',
+        SUITE_REPOSITORY: '',
+      };
+      expect(runScript(check, base).outputs).toMatch(/^name=production$/m);
+      expect(runScript(check, { ...base, NAME: 'shop-prod' }).outputs).toMatch(/^name=shop-prod$/m);
+      const tooLong = runScript(check, { ...base, NAME: 'a-name-longer-than-twenty' });
+      expect(tooLong.code).toBe(1);
+      expect(tooLong.stdout).toContain(
+        "::error title=Bad input name::name 'a-name-longer-than-twenty' must be 1-20 lowercase letters",
+      );
+      const upper = runScript(check, { ...base, ENVIRONMENT: 'Production', CONFIRM: 'Production' });
+      expect(upper.code).toBe(1);
+      expect(upper.stdout).toContain('it defaults to the environment name, so pass name');
+    },
+  );
+});
+
+// The reusable workflows are loaded once above; make sure loadWorkflow reads the same files.
+it('loadWorkflow reads one file as loadWorkflows does', () => {
+  expect(loadWorkflow('deploy.yml')).toEqual(byFile('deploy.yml'));
+});
