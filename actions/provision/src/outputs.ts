@@ -36,20 +36,19 @@ export function parseOutputs(json: string): ParsedOutputs {
     throw new ActionFailure('terraform output -json did not print an object of outputs');
   }
   const list: TerraformOutput[] = [];
-  const values: Record<string, unknown> = {};
   const secrets = new Set<string>();
   for (const [name, entry] of Object.entries(raw as Record<string, { value?: unknown; sensitive?: boolean }>)) {
     const value = entry.value ?? null;
     const sensitive = entry.sensitive === true;
     const rendered = render(value);
     list.push({ name, value, sensitive, rendered });
-    values[name] = value;
     if (sensitive) {
       secrets.add(rendered);
       for (const leaf of leaves(value)) secrets.add(leaf);
     }
   }
   list.sort((a, b) => a.name.localeCompare(b.name));
+  const values = Object.fromEntries(list.map((o) => [o.name, o.value]));
   return { list, values, secrets: [...secrets].filter((s) => s !== '') };
 }
 
