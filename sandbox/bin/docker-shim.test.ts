@@ -245,3 +245,80 @@ describe('sandbox/bin/docker', () => {
     expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
   });
 });
+
+describe('sandbox/bin/docker against the real sandbox', () => {
+  // Imported lazily so this file still runs when only the runtime is present.
+  let sandbox: Awaited<ReturnType<(typeof import('../index.js'))['startSandbox']>>;
+  let ecr: import('@aws-sdk/client-ecr').ECRClient;
+  const sdk = import('@aws-sdk/client-ecr');
+  const home = mkdtempSync(path.join(tmpdir(), 'docker-shim-real-'));
+
+  beforeAll(async () => {
+    const { startSandbox } = await import('../index.js');
+    sandbox = await startSandbox({ timeScale: 60 });
+    const { ECRClient } = await sdk;
+    ecr = new ECRClient({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: { accessKeyId: 'AKIASANDBOXEXAMPLE00', secretAccessKey: 'x' },
+    });
+  });
+
+  afterAll(async () => {
+    ecr?.destroy();
+    await sandbox?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  // `docker` resolved from PATH, as build-image finds it: clientEnv() puts sandbox/bin first.
+  const real = (args: string[], stdin = '') =>
+    new Promise<Run>((resolve, reject) => {
+      const env = { ...sandbox.clientEnv(), HOME: home, DOCKER_CONFIG: path.join(home, '.docker') };
+      const child = spawn('docker', args, { cwd: home, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+
+  it('logs in with an ECR token and pushes an image ECR then describes by the same digest', async () => {
+    const { CreateRepositoryCommand, DescribeImagesCommand, GetAuthorizationTokenCommand } = await sdk;
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shim-app', imageTagMutability: 'IMMUTABLE' }));
+    const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
+    const [user, password] = Buffer.from(auth.authorizationData![0]!.authorizationToken!, 'base64')
+      .toString()
+      .split(':');
+    const login = await real(
+      ['login', '--username', user!, '--password-stdin', auth.authorizationData![0]!.proxyEndpoint!],
+      password,
+    );
+    expect(login).toMatchObject({ code: 0, stdout: 'Login Succeeded\n' });
+
+    const ref = `${sandbox.registry}/shim-app:one`;
+    const metadataFile = path.join(home, 'metadata.json');
+    const pushed = await real(['buildx', 'build', '--push', '-t', ref, '--metadata-file', metadataFile, fixture]);
+    expect(pushed.stderr).toContain('naming to');
+    expect(pushed.code).toBe(0);
+    const digest = (JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, string>)['containerimage.digest'];
+    const described = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'shim-app', imageIds: [{ imageTag: 'one' }] }),
+    );
+    expect(described.imageDetails?.[0]?.imageDigest).toBe(digest);
+
+    // Another image under the same immutable tag: ECR's error, exit 1.
+    const otherContext = path.join(home, 'ctx');
+    mkdirSync(otherContext, { recursive: true });
+    writeFileSync(path.join(otherContext, 'Dockerfile'), 'FROM node:20\nCOPY . /app\nCMD ["node", "/app/x.js"]\n');
+    writeFileSync(path.join(otherContext, 'x.js'), 'console.log(2)\n');
+    const taken = await real(['buildx', 'build', '--push', '-t', ref, otherContext]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('ImageTagAlreadyExistsException');
+
+    const missing = await real(['buildx', 'build', '--push', '-t', `${sandbox.registry}/nope:1`, otherContext]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('RepositoryNotFoundException');
+  });
+});

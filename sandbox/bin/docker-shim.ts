@@ -446,9 +446,10 @@ async function build(args: string[], io: Io, configDir: string): Promise<void> {
     // Reported below with the raw text.
   }
   if (!response.ok || typeof body.digest !== 'string') {
-    const code = typeof body.__type === 'string' ? body.__type.replace(/^.*#/, '') : `HTTP ${response.status}`;
-    const message = typeof body.message === 'string' ? body.message : text.slice(0, 500);
-    throw new ExitError(`ERROR: failed to solve: ${code}: ${message}`);
+    const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}: ${text.slice(0, 500)}`;
+    // AWS errors name their code (ImageTagAlreadyExistsException, ...); control errors only explain.
+    const code = typeof body.__type === 'string' ? `${body.__type.replace(/^.*#/, '')}: ` : '';
+    throw new ExitError(`ERROR: failed to solve: ${code}${message}`);
   }
   const digest = body.digest;
   const exportLines = ['exporting layers done', `exporting manifest ${digest} done`];

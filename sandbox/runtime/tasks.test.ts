@@ -229,6 +229,40 @@ describe('task runner', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('runs the sample app (app/) from its own Dockerfile, healthy by its own HEALTHCHECK', async () => {
+    const appDir = path.join(repoRoot, 'app');
+    const appImage = await buildImage(
+      {
+        tags: [],
+        dockerfile: readFileSync(path.join(appDir, 'Dockerfile'), 'utf8'),
+        buildArgs: {},
+        platform: 'linux/amd64',
+        files: contextFiles(appDir),
+      },
+      { dataDir, store: createImageStore() },
+    );
+    const hc = appImage.config.healthcheck!;
+    const imageUri = `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${appImage.digest}`;
+    const task = runner.start(
+      spec({
+        image: appImage,
+        environment: { IMAGE_URI: imageUri },
+        healthCheck: {
+          command: hc.test,
+          intervalMs: hc.intervalMs,
+          timeoutMs: hc.timeoutMs,
+          retries: hc.retries,
+          startPeriodMs: hc.startPeriodMs,
+        },
+      }),
+    );
+    await waitFor(task, (t) => t.health === 'HEALTHY');
+    const body = (await (await fetch(`http://${task.host}:${task.port}/host`)).json()) as Record<string, string>;
+    expect(body).toMatchObject({ hostname: task.spec.hostname, imageUri });
+    await task.stop('done');
+    expect(task.exitCode).toBe(0);
+  });
+
   it('reads the health check URL path from curl/wget commands', () => {
     expect(localhostUrl('curl -f http://localhost:3000/health || exit 1')).toBe('/health');
     expect(localhostUrl('wget -qO- http://127.0.0.1:8080/ready?deep=1')).toBe('/ready?deep=1');
