@@ -145,7 +145,8 @@ export class ServiceDeploymentEngine {
 
   observe(service: Service): void {
     const deployment = this.current(service);
-    if (!deployment || this.running.has(deployment) || deployment.status !== 'IN_PROGRESS') return;
+    if (!deployment || this.running.has(deployment)) return;
+    if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLBACK_IN_PROGRESS') return;
     const scheduler = this.deps.scheduler;
     const target = deployment.target;
     const config = deployment.deploymentConfiguration;
