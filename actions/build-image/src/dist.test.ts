@@ -1,0 +1,251 @@
+/**
+ * The bundled action (dist/index.js) as a process, against the local AWS sandbox with its docker
+ * shim first on PATH: what issue 5's "Done when" asks, proven from the outside (outputs, the
+ * sandbox's ECR call log and the shim's invocation log).
+ */
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
+import { runAction, type ActionRun } from '../../../testing/run-action.js';
+
+let sandbox: RunningSandbox;
+let workspace: string;
+let scratch: string;
+let dockerLog: string;
+
+function write(files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(workspace, file)), { recursive: true });
+    writeFileSync(join(workspace, file), content);
+  }
+}
+
+function git(...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'gc.auto=0', ...args], {
+    cwd: workspace,
+  });
+}
+
+function dockerCalls(): string[][] {
+  if (!existsSync(dockerLog)) return [];
+  return readFileSync(dockerLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { argv: string[] }).argv);
+}
+
+async function build(
+  inputs: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
+): Promise<ActionRun & { docker: string[][]; ecrCalls: string[] }> {
+  const dockerBefore = dockerCalls().length;
+  const callsBefore = sandbox.calls().length;
+  const run = await runAction('build-image', {
+    cwd: workspace,
+    inputs: { repository: 'app', context: 'app', ...inputs },
+    env: {
+      ...sandbox.clientEnv(),
+      SANDBOX_DOCKER_LOG: dockerLog,
+      DOCKER_CONFIG: join(scratch, 'docker-config'),
+      ...env,
+    },
+    killAfterMs: 60_000,
+  });
+  return {
+    ...run,
+    docker: dockerCalls().slice(dockerBefore),
+    ecrCalls: sandbox
+      .calls()
+      .slice(callsBefore)
+      .filter((c) => c.service === 'ecr')
+      .map((c) => c.operation),
+  };
+}
+
+function expectBuilt(run: Awaited<ReturnType<typeof build>>): void {
+  if (run.code !== 0) throw new Error(`action failed:\n${run.stdout}\n${run.stderr}`);
+  expect(run.outputs.built).toBe('true');
+  expect(run.docker.map((argv) => argv.slice(0, 2).join(' '))).toEqual([
+    'version --format',
+    'login --username',
+    'buildx build',
+  ]);
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  scratch = mkdtempSync(join(tmpdir(), 'build-image-dist-'));
+  dockerLog = join(scratch, 'docker.log');
+  workspace = join(scratch, 'workspace');
+  mkdirSync(workspace);
+  write({
+    'README.md': 'outside the context\n',
+    'app/Dockerfile':
+      'FROM node:22-alpine\nARG APP_VERSION=dev\nENV APP_VERSION=${APP_VERSION}\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n',
+    'app/.dockerignore': 'node_modules\n*.md\n',
+    'app/package.json': '{"name":"app","version":"1.0.0"}\n',
+    'app/src/server.js': 'console.log("v1");\n',
+    'app/notes.md': 'not sent to docker\n',
+  });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'app');
+  const ecr = new ECRClient({
+    region: sandbox.region,
+    endpoint: sandbox.endpoint,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app', imageTagMutability: 'IMMUTABLE' }));
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('build-image bundle against the sandbox', () => {
+  let first: Awaited<ReturnType<typeof build>>;
+  const fingerprints = new Set<string>();
+
+  test('the first run builds and pushes, logging in with the password on stdin only', async () => {
+    first = await build({ 'extra-tags': 'release-1' });
+    expectBuilt(first);
+    expect(first.outputs.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.outputs['image-tag']).toBe(`fp-${first.outputs.fingerprint!.slice(0, 32)}`);
+    expect(first.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first.outputs.image).toBe(`${sandbox.registry}/app@${first.outputs.digest}`);
+    const login = first.docker[1]!;
+    expect(login).toEqual(['login', '--username', 'AWS', '--password-stdin', sandbox.registry]);
+    const buildArgv = first.docker[2]!;
+    expect(buildArgv).toEqual(expect.arrayContaining(['--push', '--platform', 'linux/amd64', '--provenance=false']));
+    expect(buildArgv).toContain(`${sandbox.registry}/app:${first.outputs['image-tag']}`);
+    expect(buildArgv).toContain(`${sandbox.registry}/app:release-1`);
+    expect(first.ecrCalls).toContain('GetAuthorizationToken');
+    // The password is registered as a secret and goes nowhere else: not on any command line, not in the log.
+    const masks = first.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    const password = masks[0]?.slice('::add-mask::'.length).trim();
+    expect(password).toBeTruthy();
+    expect(JSON.stringify(first.docker)).not.toContain(password);
+    expect(first.stdout.split('\n').filter((l) => l.includes(password!) && !l.startsWith('::add-mask::'))).toEqual([]);
+    expect(first.summary).toContain('built and pushed');
+    fingerprints.add(first.outputs.fingerprint!);
+  });
+
+  test('a second run with no change makes no docker call and one ECR read', async () => {
+    const again = await build();
+    expect(again.code).toBe(0);
+    expect(again.outputs.built).toBe('false');
+    expect(again.outputs.found).toBe('true');
+    expect(again.outputs.image).toBe(first.outputs.image);
+    expect(again.outputs.fingerprint).toBe(first.outputs.fingerprint);
+    expect(again.docker).toEqual([]);
+    expect(again.ecrCalls).toEqual(['DescribeImages']);
+    expect(again.summary).toContain('reused');
+  });
+
+  test('a .dockerignored file and a file outside the context change nothing', async () => {
+    write({
+      'app/notes.md': 'edited\n',
+      'app/node_modules/x/index.js': 'x\n',
+      'README.md': 'edited\n',
+      'other/a.txt': 'a',
+    });
+    const run = await build();
+    expect(run.outputs.built).toBe('false');
+    expect(run.outputs.fingerprint).toBe(first.outputs.fingerprint);
+    expect(run.docker).toEqual([]);
+    expect(run.ecrCalls).toEqual(['DescribeImages']);
+  });
+
+  const changes: [string, () => void, Record<string, string>][] = [
+    ['a source file (modified, not committed)', () => write({ 'app/src/server.js': 'console.log("v2");\n' }), {}],
+    ['an untracked source file', () => write({ 'app/src/extra.js': 'export {};\n' }), {}],
+    [
+      'the Dockerfile',
+      () => write({ 'app/Dockerfile': 'FROM node:24-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' }),
+      {},
+    ],
+    ['a build arg', () => undefined, { 'build-args': 'APP_VERSION=2' }],
+    ['the platform', () => undefined, { 'build-args': 'APP_VERSION=2', platform: 'linux/arm64' }],
+  ];
+  test.each(changes)('changing %s gives a new fingerprint and a build', async (_what, change, inputs) => {
+    change();
+    const run = await build(inputs);
+    expectBuilt(run);
+    expect(fingerprints.has(run.outputs.fingerprint!)).toBe(false);
+    fingerprints.add(run.outputs.fingerprint!);
+    if (inputs.platform) expect(run.docker[2]).toEqual(expect.arrayContaining(['--platform', 'linux/arm64']));
+    if (inputs['build-args']) expect(run.docker[2]).toEqual(expect.arrayContaining(['--build-arg', 'APP_VERSION=2']));
+  });
+
+  test('a file named $(touch pwned).js is hashed, not executed', async () => {
+    write({ 'app/$(touch pwned).js': 'x\n' });
+    const run = await build();
+    expectBuilt(run);
+    for (const dir of [workspace, join(workspace, 'app'), scratch]) expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  });
+
+  test('an existing extra tag in an immutable repository is never pushed again', async () => {
+    write({ 'app/src/server.js': 'console.log("v3");\n' });
+    const run = await build({ 'extra-tags': 'release-1' });
+    expectBuilt(run);
+    expect(run.docker[2]).not.toContain(`${sandbox.registry}/app:release-1`);
+    expect(run.stdout).toMatch(/already holds release-1/);
+  });
+
+  test('push: false only looks up, and says so', async () => {
+    write({ 'app/src/server.js': 'console.log("v4");\n' });
+    const run = await build({ push: 'false' });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ built: 'false', found: 'false', image: '', digest: '' });
+    expect(run.docker).toEqual([]);
+    expect(run.ecrCalls).toEqual(['DescribeImages']);
+  });
+
+  test('a build that fails shows the last lines of its output', async () => {
+    write({ 'app/Dockerfile': 'FROM node:22-alpine\nCOPPY . .\n' });
+    const run = await build();
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toMatch(
+      /docker buildx build failed \(exit 1\)[\s\S]*Its last \d+ lines:\n[\s\S]*COPPY/i,
+    );
+    write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' });
+  });
+
+  test('a missing repository names the command that creates it', async () => {
+    const run = await build({ repository: 'missing-repo' });
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toContain('aws ecr create-repository --repository-name missing-repo');
+    expect(run.docker).toEqual([]);
+  });
+
+  test('a missing Dockerfile is a configuration error', async () => {
+    const run = await build({ dockerfile: 'app/Dockerfile.nope' });
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/Input 'dockerfile' .*No Dockerfile at/);
+  });
+
+  test('docker missing, or its daemon down, is said plainly (checked only when a build is needed)', async () => {
+    write({ 'app/src/server.js': 'console.log("v5");\n' });
+    const bin = mkdtempSync(join(scratch, 'bin-'));
+    const noDocker = await build({}, { PATH: `${bin}:/usr/bin:/bin` });
+    expect(noDocker.code).toBe(1);
+    expect(noDocker.errors.join('\n')).toMatch(/docker is not installed/);
+    // A docker CLI whose daemon does not answer: the real CLI where the machine has one without a
+    // daemon, else a stand-in that fails `docker version` as the CLI does.
+    const realDocker = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
+    if (realDocker) symlinkSync(realDocker, join(bin, 'docker'));
+    else
+      writeFileSync(
+        join(bin, 'docker'),
+        '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+    const down = await build({}, { PATH: `${bin}:/usr/bin:/bin` });
+    expect(down.code).toBe(1);
+    expect(down.errors.join('\n')).toMatch(/daemon does not answer.*Cannot connect to the Docker daemon/);
+  });
+});
