@@ -23,7 +23,9 @@ import { connect } from 'node:net';
 import {
   CodeDeployClient,
   CreateDeploymentCommand,
+  DeploymentDoesNotExistException,
   DeploymentLimitExceededException,
+  InvalidRevisionException,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
   ListDeploymentTargetsCommand,
@@ -514,6 +516,22 @@ describe('CodeDeploy blue/green end to end (real SDK, real HTTP)', () => {
     } finally {
       await control('/_sandbox/faults', {});
     }
+  });
+});
+
+describe('CodeDeploy mistakes raise the SDK exception classes AWS names', () => {
+  it('unknown deployment, bad AppSpec', async () => {
+    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-AAAAAAAAA' }))).rejects.toBeInstanceOf(
+      DeploymentDoesNotExistException,
+    );
+    const badAppSpec = codedeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: APP,
+        deploymentGroupName: GROUP,
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { content: 'version: 1\nResources: []' } },
+      }),
+    );
+    await expect(badAppSpec).rejects.toBeInstanceOf(InvalidRevisionException);
   });
 });
 

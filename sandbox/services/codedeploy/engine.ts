@@ -724,6 +724,8 @@ function errorText(error: unknown): string {
 /**
  * The ECS target's taskSetsInfo: each task set with its production traffic weight.
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html
+ * taskSetLabel is the TargetLabel enum, whose wire values are `Blue` and `Green` (the SDK's
+ * TargetLabel.BLUE === 'Blue'), although the prose writes BLUE and GREEN.
  */
 export function taskSetsInfo(
   deps: CodeDeployDeps,
