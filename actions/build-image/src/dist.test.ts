@@ -160,6 +160,16 @@ describe('build-image bundle against the sandbox', () => {
     expect(run.ecrCalls).toEqual(['DescribeImages']);
   });
 
+  test('a reused image gets missing extra tags from ECR alone (no docker), and keeps an existing one', async () => {
+    const run = await build({ 'extra-tags': 'release-1\nstable' });
+    expect(run.code).toBe(0);
+    expect(run.outputs.built).toBe('false');
+    expect(run.docker).toEqual([]);
+    expect(run.ecrCalls).toEqual(['DescribeImages', 'BatchGetImage', 'PutImage']);
+    const again = await build({ 'extra-tags': 'release-1\nstable' });
+    expect(again.ecrCalls).toEqual(['DescribeImages']);
+  });
+
   const changes: [string, () => void, Record<string, string>][] = [
     ['a source file (modified, not committed)', () => write({ 'app/src/server.js': 'console.log("v2");\n' }), {}],
     ['an untracked source file', () => write({ 'app/src/extra.js': 'export {};\n' }), {}],
