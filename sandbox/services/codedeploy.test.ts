@@ -623,6 +623,20 @@ describe('CodeDeploy deployments (fake ECS and load balancer)', () => {
     expect(h.lb.prod.greenShare()).toBe(0);
   });
 
+  it('fails Install after 60 AWS minutes when the replacement never becomes healthy', async () => {
+    const h = await setup({ autoRollbackConfiguration: { enabled: false } });
+    h.ecs.nextBehaviour = { kind: 'healthy', afterPolls: Number.MAX_SAFE_INTEGER };
+    const id = await deploy(h);
+    const d = await untilStatus(h, id, 'Failed', 'Succeeded');
+    expect(d.errorInformation).toEqual({
+      code: 'ECS_UPDATE_ERROR',
+      message:
+        'The deployment timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.',
+    });
+    // 60 AWS minutes at scale 10,000 is 360 real ms: the wait went through the clock.
+    expect(d.completeTime.getTime() - d.startTime.getTime()).toBeGreaterThanOrEqual(300);
+  });
+
   it('validates the AppSpec and reports task definition problems at Install', async () => {
     const h = await setup();
     await expect(
