@@ -78,20 +78,19 @@ resource "aws_ecs_service" "this" {
 
 # ---- CodeDeploy ------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "codedeploy_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["codedeploy.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "codedeploy" {
-  name               = "${var.name}-codedeploy"
-  assume_role_policy = data.aws_iam_policy_document.codedeploy_trust.json
-  tags               = var.tags
+  name = "${var.name}-codedeploy"
+  # Inline, not a data source: the stack makes this module wait for the load balancer
+  # (depends_on), which would defer a data source to apply time and show a spurious change.
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "codedeploy.amazonaws.com" }
+    }]
+  })
+  tags = var.tags
 }
 
 # https://docs.aws.amazon.com/codedeploy/latest/userguide/codedeploy-service-role.html (ECS)
