@@ -20,7 +20,14 @@ import {
   type ServiceName,
   type TaskRunner,
 } from './contracts.js';
-import { callInternal, ControlError, createControlHandler, type StackRequest, type StackResult } from './control.js';
+import {
+  callInternal,
+  ControlError,
+  createControlHandler,
+  validateStack,
+  type StackRequest,
+  type StackResult,
+} from './control.js';
 import { createClock } from './runtime/clock.js';
 import { buildImage, BuildRequestError, createImageStore, parseBuildRequest } from './runtime/images.js';
 import { createLoadBalancer } from './runtime/loadbalancer.js';
@@ -135,7 +142,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           ? world.codedeploy.handlers
           : undefined;
 
-  async function stack(request: StackRequest): Promise<StackResult> {
+  async function stack(body: StackRequest): Promise<StackResult> {
+    const request = validateStack(body);
     const w = world;
     const ecsCall = (op: string, input: Record<string, unknown>) =>
       callInternal(w.ecs.handlers, 'ecs', op, input, account, region);
