@@ -149,11 +149,22 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     testTimeoutMs: inputs.integer('test-timeout-seconds', { min: 1, max: 3600, fallback: 120 }) * 1000,
     registerOnly,
     // GitHub ends a job after 6 hours at most, so a longer bound could never be reached.
-    timeoutMs: inputs.integer('timeout-minutes', { min: 1, max: 360, fallback: 60 }) * 60_000,
+    timeoutMs: decimal(inputs, 'timeout-minutes', { min: 0.05, max: 360, fallback: 60 }) * 60_000,
     onActiveDeployment: inputs.oneOf('on-active-deployment', ['wait', 'fail', 'stop'] as const, 'wait'),
     rollbackOnCancel: inputs.boolean('rollback-on-cancel', true),
-    pollIntervalMs: inputs.integer('poll-interval-seconds', { min: 1, max: 300, fallback: 5 }) * 1000,
+    pollIntervalMs: Math.round(decimal(inputs, 'poll-interval-seconds', { min: 0.1, max: 300, fallback: 5 }) * 1000),
   };
+}
+
+/** A positive number with decimals allowed (`0.5`), within [min, max]; `fallback` when empty. */
+function decimal(inputs: Inputs, name: string, bounds: { min: number; max: number; fallback: number }): number {
+  const text = inputs.raw(name);
+  if (text === '') return bounds.fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < bounds.min || value > bounds.max) {
+    throw new ConfigurationError(name, text, `a number from ${bounds.min} to ${bounds.max} (decimals allowed)`);
+  }
+  return value;
 }
 
 function readTemplate(input: string | undefined, workspace: string): DeployConfig['template'] {
