@@ -63,7 +63,13 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
       }
       logger.info(`[command]${binary} ${args.join(' ')}`);
       return new Promise((resolve, reject) => {
-        const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const child = spawn(binary, args, {
+          cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+          windowsHide: true,
+        });
         let stdout = '';
         let stderr = '';
         let interrupted = false;
