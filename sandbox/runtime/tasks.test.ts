@@ -191,10 +191,15 @@ describe('task runner', () => {
   });
 
   it("uses the task definition's command and entry point over the image's", async () => {
-    const task = runner.start(spec({ entryPoint: ['/bin/sh', '-c'], command: ['echo "from $HOSTNAME"; exit 4'] }));
+    const task = runner.start(
+      spec({
+        entryPoint: ['/bin/sh', '-c'],
+        command: ['echo "from $HOSTNAME in $AWS_REGION on $AWS_EXECUTION_ENV"; exit 4'],
+      }),
+    );
     await waitFor(task, (t) => t.lastStatus === 'STOPPED');
     expect(task.exitCode).toBe(4);
-    expect(task.logTail).toContain(`from ${task.spec.hostname}`);
+    expect(task.logTail).toContain(`from ${task.spec.hostname} in us-east-1 on AWS_ECS_FARGATE`);
   });
 
   it('cannot start a container without a command', async () => {

@@ -345,6 +345,11 @@ export function launchOf(spec: TaskSpec, port: number): { argv: string[]; cwd: s
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  // What ECS sets in every Fargate container, before the image's and the task's own variables.
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-environment-variables.html
+  const region = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):/.exec(spec.taskArn)?.[1];
+  env.AWS_EXECUTION_ENV = 'AWS_ECS_FARGATE';
+  if (region) env.AWS_REGION = env.AWS_DEFAULT_REGION = region;
   Object.assign(env, image.config.env, spec.environment);
   // Host PATH after the image's own folders: RUN steps never ran, so tools come from the host.
   env.PATH = [...imagePath, path.dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(':');
