@@ -329,7 +329,9 @@ export class Scheduler {
         : {}),
       ...(faults.unhealthyNewTasks && matches(faults.unhealthyNewTasks.imageContains) ? { unhealthy: true } : {}),
     };
-    task.hasHealthCheck = Boolean(spec.healthCheck ?? resolution.image.config.healthcheck);
+    // ECS watches only the task definition's health check, not a HEALTHCHECK baked into the image.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+    task.hasHealthCheck = Boolean(spec.healthCheck);
     let running;
     try {
       running = this.deps.tasks.start(spec);
@@ -396,6 +398,8 @@ export class Scheduler {
       if (task.registered && task.targetGroupArn) {
         const group = this.deps.lb.targetGroup(task.targetGroupArn);
         if (group) {
+          if (task.service)
+            this.event(task.service, `(service ${task.service.name}) has begun draining connections on 1 tasks.`);
           try {
             await group.deregister(task.id);
           } catch {

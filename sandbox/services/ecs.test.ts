@@ -209,6 +209,61 @@ describe('CODE_DEPLOY stack', () => {
   });
 });
 
+describe('container health checks', () => {
+  it('registers targets only once the task definition health check passes; unhealthy tasks are replaced', async () => {
+    const ref = `${sandbox.registry}/app:v1`;
+    await sandbox.build(fixtureBuildRequest([ref], { version: 'v1' }));
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'checked',
+        networkMode: 'awsvpc',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: ref,
+            portMappings: [{ containerPort: 8080 }],
+            healthCheck: {
+              command: ['CMD-SHELL', 'curl -f http://localhost:8080/health || exit 1'],
+              interval: 5,
+              timeout: 2,
+              retries: 2,
+            },
+          },
+        ],
+      }),
+    );
+    const result = await stack({
+      taskDefinition: registered.taskDefinition!.taskDefinitionArn,
+      controller: 'ECS',
+      desiredCount: 1,
+    });
+    const [arn] = await runningTasks();
+    const task = (await ecs.send(new DescribeTasksCommand({ cluster: 'main', tasks: [arn!] }))).tasks![0]!;
+    expect(task.healthStatus).toBe('HEALTHY');
+    expect((await get(result.productionUrl)).version).toBe('v1');
+
+    // New tasks that fail their checks are stopped as ECS does, and replaced.
+    sandbox.faults({ unhealthyNewTasks: {} });
+    await ecs.send(new StopTaskCommand({ cluster: 'main', task: arn }));
+    const unhealthy = await until('an unhealthy task', async () => {
+      const arns = (await ecs.send(new ListTasksCommand({ cluster: 'main', desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      const tasks = arns.length
+        ? ((await ecs.send(new DescribeTasksCommand({ cluster: 'main', tasks: arns }))).tasks ?? [])
+        : [];
+      return tasks.find((t) => t.stoppedReason === 'Task failed container health checks');
+    });
+    expect(unhealthy.healthStatus).toBe('UNHEALTHY');
+    sandbox.faults({});
+    await until('a healthy replacement', async () => {
+      const arns = await runningTasks();
+      const tasks = arns.length
+        ? ((await ecs.send(new DescribeTasksCommand({ cluster: 'main', tasks: arns }))).tasks ?? [])
+        : [];
+      return tasks.some((t) => t.healthStatus === 'HEALTHY') ? true : undefined;
+    });
+  }, 60_000);
+});
+
 describe('ECS controller', () => {
   it('stops tasks whose image is missing with CannotPullContainerError', async () => {
     const good = await release('v1');
