@@ -5,9 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionlint, formatFindings } from './actionlint.js';
+import { repoRoot } from './run-action.js';
 import {
   actionSteps,
   checkInterfaces,
@@ -20,6 +22,7 @@ import {
   parseWorkflow,
   stackOf,
   stackOrder,
+  stackOutput,
   stepOutput,
   stepVariables,
   workflowFiles,
@@ -278,12 +281,17 @@ ${body}`,
     const wf = step(
       '      - id: foundation\n        uses: ./actions/provision\n        with:\n          working-directory: terraform/stacks/foundation\n' +
         '          command: apply\n          variables: |\n            no_such_variable=1\n' +
-        '      - uses: ./actions/smoke-test\n        with:\n          url: ${{ steps.foundation.outputs.no_such_output }}\n',
+        "      - uses: ./actions/smoke-test\n        with:\n          url: ${{ fromJSON(steps.foundation.outputs.outputs || '{}').no_such_output }}\n" +
+        '          path: ${{ steps.foundation.outputs.repository_name }}\n',
     );
     const messages = (await checkInterfaces([wf])).map((p) => p.message);
     expect(messages).toContain('passes variable no_such_variable, which stack foundation does not declare');
+    expect(messages).toContain('apply of stack foundation does not pass its required variable aws_region');
     expect(messages).toContain(
-      "refers to steps.foundation.outputs.no_such_output: neither stack foundation's outputs.tf nor provision's action.yml declares it",
+      'reads Terraform output no_such_output of stack foundation, which its outputs.tf does not declare',
+    );
+    expect(messages).toContain(
+      'refers to steps.foundation.outputs.repository_name: read Terraform outputs as fromJSON(steps.foundation.outputs.outputs).repository_name (actionlint checks step outputs against action.yml)',
     );
   });
 
@@ -372,6 +380,21 @@ describe('wiring: deploy', () => {
     );
   });
 
+  it("asks for a session the deploy role allows (the github-oidc module's max_session_duration)", async () => {
+    const [configure] = (job.steps ?? []).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    const moduleFile = join(repoRoot, 'terraform', 'modules', 'github-oidc', 'main.tf');
+    const require = createRequire(import.meta.url);
+    const hcl2json = require('@cdktf/hcl2json') as {
+      parse(file: string, text: string): Promise<Record<string, unknown>>;
+    };
+    const tf = (await hcl2json.parse('main.tf', readFileSync(moduleFile, 'utf8'))) as {
+      resource?: { aws_iam_role?: Record<string, Array<{ max_session_duration?: number }>> };
+    };
+    // AWS's default when the role does not say: one hour.
+    const allowed = tf.resource?.aws_iam_role?.deploy?.[0]?.max_session_duration ?? 3600;
+    expect(Number(configure?.with?.['role-duration-seconds'])).toBeLessThanOrEqual(allowed);
+  });
+
   it('is what deploy.yml runs on a push to main', () => {
     const caller = byFile('deploy.yml');
     expect(caller.on).toEqual({ push: expect.objectContaining({ branches: ['main'] }) });
@@ -406,13 +429,13 @@ describe('wiring: init', () => {
     expect(register!.with).toMatchObject({
       'register-only': 'true',
       image: outputOf(job, 'build-image', 'image'),
-      'execution-role-arn': stepOutput(foundation, 'execution_role_arn'),
-      'task-role-arn': stepOutput(foundation, 'task_role_arn'),
-      'log-group': stepOutput(foundation, 'log_group_name'),
+      'execution-role-arn': stackOutput(foundation, 'execution_role_arn'),
+      'task-role-arn': stackOutput(foundation, 'task_role_arn'),
+      'log-group': stackOutput(foundation, 'log_group_name'),
     });
     expect(register!.with?.['task-definition']).toBe('${{ needs.check.outputs.prefix }}${{ inputs.task-definition }}');
-    expect(register!.with?.['container-name']).toBe(stepOutput(foundation, 'container_name'));
-    expect(build!.with?.repository).toBe(stepOutput(foundation, 'repository_name'));
+    expect(register!.with?.['container-name']).toBe(stackOutput(foundation, 'container_name'));
+    expect(build!.with?.repository).toBe(stackOutput(foundation, 'repository_name'));
   });
 
   it('creates the service with the first task definition', () => {
@@ -462,10 +485,12 @@ describe('wiring: destroy', () => {
       for (const [variable, value] of Object.entries(stepVariables(step))) {
         for (const [expression] of value.matchAll(/\$\{\{[\s\S]*?\}\}/g)) {
           if (!expression.includes('-state.outputs.')) continue;
-          // An empty output must still give JSON: toJSON('') is "", and a list or number needs a fallback.
-          expect([variable, /^\$\{\{ toJSON\(/.test(expression) || /\|\| ('\[\]'|\d+) \}\}$/.test(expression)]).toEqual(
-            [variable, true],
-          );
+          // A stack never created has outputs {}: fromJSON(... || '{}') then reads null, and
+          // toJSON(null) is still JSON. A bare expression would paste nothing.
+          expect([
+            variable,
+            /^\$\{\{ toJSON\(fromJSON\(steps\.[a-z-]+-state\.outputs\.outputs \|\| '\{\}'\)\./.test(expression),
+          ]).toEqual([variable, true]);
         }
       }
     }

@@ -480,6 +480,24 @@ export async function checkInterfaces(workflows: Workflow[], root = repoRoot): P
       }
 
       for (const text of strings(job)) {
+        // A Terraform output, read as provision documents it: fromJSON(steps.<id>.outputs.outputs).<name>.
+        for (const [, id, output] of text.matchAll(
+          /fromJSON\(steps\.([A-Za-z0-9_-]+)\.outputs\.outputs(?:\s*\|\|\s*'\{\}')?\)\.([A-Za-z0-9_]+)/g,
+        )) {
+          const producer = producers.get(id!);
+          if (!producer?.stack) {
+            problem(
+              `reads fromJSON(steps.${id}.outputs.outputs).${output}, but step ${id} is not a provision step of a stack`,
+            );
+            continue;
+          }
+          const tf = await stack(producer.stack);
+          if (tf && !tf.outputs.includes(output!)) {
+            problem(
+              `reads Terraform output ${output} of stack ${producer.stack}, which its outputs.tf does not declare`,
+            );
+          }
+        }
         for (const [, id, output] of text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
           const producer = producers.get(id!);
           if (!producer) {
@@ -487,15 +505,12 @@ export async function checkInterfaces(workflows: Workflow[], root = repoRoot): P
             continue;
           }
           if (!producer.action) continue; // a run: step or a third-party action: outputs not declared anywhere
-          const declared = Object.keys(action(producer.action).outputs);
-          const fromStack = producer.stack ? ((await stack(producer.stack))?.outputs ?? []) : [];
-          if (!declared.includes(output!) && !fromStack.includes(output!)) {
-            problem(
-              producer.stack
-                ? `refers to steps.${id}.outputs.${output}: neither stack ${producer.stack}'s outputs.tf nor provision's action.yml declares it`
-                : `refers to steps.${id}.outputs.${output}: ${producer.action}'s action.yml does not declare it`,
-            );
-          }
+          if (Object.keys(action(producer.action).outputs).includes(output!)) continue;
+          problem(
+            producer.stack
+              ? `refers to steps.${id}.outputs.${output}: read Terraform outputs as fromJSON(steps.${id}.outputs.outputs).${output} (actionlint checks step outputs against action.yml)`
+              : `refers to steps.${id}.outputs.${output}: ${producer.action}'s action.yml does not declare it`,
+          );
         }
       }
     }
@@ -526,6 +541,16 @@ export function indexOf(job: Job, step: Step): number {
 /** `${{ steps.<id>.outputs.<output> }}` */
 export function stepOutput(id: string, output: string): string {
   return `\${{ steps.${id}.outputs.${output} }}`;
+}
+
+/** A Terraform output of a provision step, as the workflows read it. */
+export function stackOutputExpression(id: string, output: string): string {
+  return `fromJSON(steps.${id}.outputs.outputs || '{}').${output}`;
+}
+
+/** `${{ fromJSON(steps.<id>.outputs.outputs || '{}').<output> }}` */
+export function stackOutput(id: string, output: string): string {
+  return `\${{ ${stackOutputExpression(id, output)} }}`;
 }
 
 /** The one job of a workflow that runs a given local action. */
