@@ -112,7 +112,8 @@ async function control(path: string, body?: unknown): Promise<any> {
   return text ? JSON.parse(text) : {};
 }
 
-async function registerVersion(version: string): Promise<string> {
+/** `containerHealthCheck`: a container health check (a cheap command), which the unhealthy-task fault makes fail. */
+async function registerVersion(version: string, containerHealthCheck = false): Promise<string> {
   const out = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'e2e-web',
@@ -127,6 +128,9 @@ async function registerVersion(version: string): Promise<string> {
           essential: true,
           portMappings: [{ containerPort: PORT, protocol: 'tcp' }],
           environment: [{ name: 'APP_VERSION', value: version }],
+          ...(containerHealthCheck
+            ? { healthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: 5, timeout: 2, retries: 2, startPeriod: 0 } }
+            : {}),
         },
       ],
     }),
@@ -151,8 +155,12 @@ function appSpec(taskDefinition: string): string {
   });
 }
 
-async function createDeployment(version: string, deploymentConfigName: string): Promise<string> {
-  const taskDefinition = await registerVersion(version);
+async function createDeployment(
+  version: string,
+  deploymentConfigName: string,
+  containerHealthCheck = false,
+): Promise<string> {
+  const taskDefinition = await registerVersion(version, containerHealthCheck);
   taskDefinitions.push(taskDefinition);
   const out = await codedeploy.send(
     new CreateDeploymentCommand({
@@ -481,6 +489,21 @@ describe('CodeDeploy blue/green end to end (real SDK, real HTTP)', () => {
       const reasons = new Set(stopped.map((t) => t.stoppedReason).filter((r): r is string => Boolean(r)));
       expect(reasons.size).toBeGreaterThan(0);
       expect([...reasons].some((reason) => failed.errorInformation!.message!.includes(reason))).toBe(true);
+      if (failed.rollbackInfo?.rollbackDeploymentId) await untilDone(failed.rollbackInfo.rollbackDeploymentId);
+    } finally {
+      await control('/_sandbox/faults', {});
+    }
+    expect(new Set(await productionVersions(20))).toEqual(new Set([serving]));
+  }, 40_000);
+
+  it('green tasks failing their health checks (fault) fail Install with their stoppedReason', async () => {
+    await control('/_sandbox/faults', { unhealthyNewTasks: {} });
+    try {
+      const id = await createDeployment('v8', 'CodeDeployDefault.ECSAllAtOnce', true);
+      const failed = await untilDone(id);
+      expect(failed.status).toBe('Failed');
+      expect(failed.errorInformation?.code).toBe('ECS_UPDATE_ERROR');
+      expect(failed.errorInformation?.message).toContain('Task failed container health checks');
       if (failed.rollbackInfo?.rollbackDeploymentId) await untilDone(failed.rollbackInfo.rollbackDeploymentId);
     } finally {
       await control('/_sandbox/faults', {});
