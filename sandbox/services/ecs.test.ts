@@ -5,6 +5,7 @@
  */
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
+  DeleteServiceCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -207,6 +208,48 @@ describe('CODE_DEPLOY stack', () => {
       async () => (await get(`${result.productionUrl}/`).catch(() => undefined))?.version,
     );
   });
+});
+
+describe('service lifecycle', () => {
+  it('scales with UpdateService, refuses to delete a scaled service, then drains it to INACTIVE', async () => {
+    const taskDefinition = await release('v1');
+    const result = await stack({
+      taskDefinition,
+      controller: 'CODE_DEPLOY',
+      codedeployApplication: 'app',
+      deploymentGroup: 'dg',
+      desiredCount: 1,
+    });
+    await ecs.send(new UpdateServiceCommand({ cluster: 'main', service: 'web', desiredCount: 3 }));
+    await until('three running tasks', async () => ((await runningTasks()).length === 3 ? true : undefined));
+    await until('three healthy targets', async () => {
+      const state = sandbox.state() as { stacks: { targetGroups: { targets?: { state: string }[] }[] }[] };
+      return state.stacks[0]!.targetGroups[0]!.targets?.filter((t) => t.state === 'healthy').length === 3
+        ? true
+        : undefined;
+    });
+    const hosts = new Set<string>();
+    for (let i = 0; i < 30; i++) hosts.add((await get(result.productionUrl)).hostname);
+    expect(hosts.size).toBe(3);
+    const stats = sandbox.lb.listener(result.listeners.production)!.stats();
+    expect(stats[result.targetGroups.blue.arn]?.served).toBeGreaterThanOrEqual(30);
+
+    await expect(ecs.send(new DeleteServiceCommand({ cluster: 'main', service: 'web' }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
+    const deleting = (await ecs.send(new DeleteServiceCommand({ cluster: 'main', service: 'web', force: true })))
+      .service!;
+    expect(deleting.status).toBe('DRAINING');
+    await until('the service to be INACTIVE', async () => {
+      const s = (await ecs.send(new DescribeServicesCommand({ cluster: 'main', services: ['web'] }))).services![0];
+      return s?.status === 'INACTIVE' ? s : undefined;
+    });
+    expect(await runningTasks()).toEqual([]);
+    const messages = (
+      await ecs.send(new DescribeServicesCommand({ cluster: 'main', services: ['web'] }))
+    ).services![0]!.events!.map((e) => e.message);
+    expect(messages).toContain('(service web) has begun draining connections on 1 tasks.');
+  }, 60_000);
 });
 
 describe('container health checks', () => {
