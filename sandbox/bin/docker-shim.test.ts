@@ -117,6 +117,17 @@ describe('sandbox/bin/docker', () => {
     expect((await run(['buildx', 'version'])).stdout).toMatch(/^github\.com\/docker\/buildx v\d/);
     expect((await run(['version'])).stdout).toContain(endpoint);
     expect((await run(['info'])).code).toBe(0);
+    // build-image asks for the server version the way scripts do.
+    expect(await run(['version', '--format', '{{.Server.Version}}'])).toMatchObject({ code: 0, stdout: '27.5.1\n' });
+    const client = JSON.parse((await run(['version', '--format', '{{json .Client}}'])).stdout) as Record<
+      string,
+      string
+    >;
+    expect(client).toMatchObject({ Version: '27.5.1', Context: 'sandbox' });
+    // Like Docker with no daemon: no sandbox endpoint, no server version, exit 1.
+    const noDaemon = await run(['version', '--format', '{{.Server.Version}}'], { env: { AWS_ENDPOINT_URL: '' } });
+    expect(noDaemon).toMatchObject({ code: 1, stdout: '' });
+    expect(noDaemon.stderr).toContain('Cannot connect to the Docker daemon');
   });
 
   it("refuses to push before a login, with docker's error", async () => {
@@ -239,8 +250,8 @@ describe('sandbox/bin/docker', () => {
 
   it('logs one line per invocation', () => {
     const lines = loggedInvocations();
-    // 4 version + 1 refused push + 2 logins + 1 build + 3 failures + 1 local build + 3 rejections
-    expect(lines).toHaveLength(15);
+    // 7 version + 1 refused push + 2 logins + 1 build + 3 failures + 1 local build + 3 rejections
+    expect(lines).toHaveLength(18);
     expect(lines[0]!.argv).toEqual(['--version']);
     expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
   });
@@ -291,6 +302,7 @@ describe('sandbox/bin/docker against the real sandbox', () => {
     const [user, password] = Buffer.from(auth.authorizationData![0]!.authorizationToken!, 'base64')
       .toString()
       .split(':');
+    expect(await real(['version', '--format', '{{.Server.Version}}'])).toMatchObject({ code: 0, stdout: '27.5.1\n' });
     const login = await real(
       ['login', '--username', user!, '--password-stdin', auth.authorizationData![0]!.proxyEndpoint!],
       password,
