@@ -339,8 +339,8 @@ export function interpretDockerfile(instructions: Instruction[], options: Interp
   for (const ins of instructions) {
     const where = ins.line;
     if (ins.keyword === 'FROM') {
-      const { flags, rest } = takeFlags(ins.args);
-      void flags; // --platform: the sandbox runs every platform the same way.
+      // FROM --platform is dropped: the sandbox runs every platform the same way.
+      const { rest } = takeFlags(ins.args);
       const words = splitWords(substitute(rest, { ...automaticArgs, ...globalArgs }));
       if (words.length !== 1 && !(words.length === 3 && words[1]!.toUpperCase() === 'AS')) {
         throw new DockerfileError(`FROM takes an image and an optional "AS name", got: ${ins.args}`, where);
@@ -484,7 +484,7 @@ export function interpretDockerfile(instructions: Instruction[], options: Interp
         break;
       }
       case 'HEALTHCHECK': {
-        s.config.healthcheck = parseHealthcheck(ins, s.config.shell);
+        s.config.healthcheck = parseHealthcheck(ins);
         if (!s.config.healthcheck) delete s.config.healthcheck;
         record({ created_by: ins.original, empty_layer: true });
         break;
@@ -541,7 +541,7 @@ function splitWordsKeepingDollarEscapes(text: string): string[] {
   return splitWords(text.replace(/\\\$/g, '\\\\$'));
 }
 
-function parseHealthcheck(ins: Instruction, shell: string[]): ImageConfig['healthcheck'] | undefined {
+function parseHealthcheck(ins: Instruction): ImageConfig['healthcheck'] | undefined {
   const { flags, rest } = takeFlags(ins.args);
   if (/^NONE$/i.test(rest)) return undefined;
   const m = /^CMD\s+(.*)$/is.exec(rest);
@@ -557,7 +557,6 @@ function parseHealthcheck(ins: Instruction, shell: string[]): ImageConfig['healt
     throw new DockerfileError(`HEALTHCHECK --retries must be a positive integer, got ${flags.retries}`, ins.line);
   }
   const form = execForm(m[1]!);
-  void shell;
   return {
     // Docker stores exec form as ["CMD", ...] and shell form as ["CMD-SHELL", "..."].
     test: form ? ['CMD', ...form] : ['CMD-SHELL', m[1]!.trim()],
