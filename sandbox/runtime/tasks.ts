@@ -248,6 +248,8 @@ class Task implements RunningTask {
       if (ok) {
         passedOnce = true;
         failures = 0;
+        // A passing check means the container is up: RUNNING always comes before HEALTHY.
+        this.setStatus('RUNNING');
         this.setHealth('HEALTHY');
         continue;
       }
