@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read sandbox answers as loose JSON */
 /**
  * The bundled action (dist/index.js, dist/post/index.js) run as a process, as the runner runs it,
  * against the local AWS sandbox: real SDK calls over HTTP, tasks as real processes behind real
@@ -81,6 +80,8 @@ async function newStack(
     deploymentConfig: options.deploymentConfig,
     readyWait: options.readyWait,
     terminationWaitMinutes: 0,
+    // ECS blue/green: a bake time long enough to cancel in (3 s at time scale 60).
+    bakeTimeInMinutes: controller === 'ECS' ? 3 : undefined,
   });
   return {
     service,
@@ -453,7 +454,7 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
         onStdout: (text) => {
           if (!signalled && /Service deployment arn:/.test(text)) {
             signalled = true;
-            setTimeout(() => child!.kill('SIGINT'), 300);
+            child!.kill('SIGINT');
           }
         },
       },

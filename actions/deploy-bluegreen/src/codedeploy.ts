@@ -351,8 +351,10 @@ function logTraffic(
 ) {
   const sets = target?.taskSetsInfo ?? [];
   if (sets.length === 0) return;
+  // The TargetLabel enum's wire values are `Blue` and `Green` (the API prose writes BLUE / GREEN).
+  // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html
   const weight = (label: string) =>
-    sets.filter((s) => s.taskSetLabel === label).reduce((sum, s) => sum + (s.trafficWeight ?? 0), 0);
+    sets.filter((s) => s.taskSetLabel?.toUpperCase() === label).reduce((sum, s) => sum + (s.trafficWeight ?? 0), 0);
   const blue = Math.round(weight('BLUE'));
   const green = Math.round(weight('GREEN'));
   const line = `Traffic: blue ${blue}% | green ${green}%`;

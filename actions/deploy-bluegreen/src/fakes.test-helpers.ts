@@ -291,8 +291,8 @@ export function fakeCodeDeploy(options: {
             })),
             taskSetsInfo: s.traffic
               ? [
-                  { taskSetLabel: 'BLUE', trafficWeight: s.traffic[0] },
-                  { taskSetLabel: 'GREEN', trafficWeight: s.traffic[1] },
+                  { taskSetLabel: 'Blue', trafficWeight: s.traffic[0] },
+                  { taskSetLabel: 'Green', trafficWeight: s.traffic[1] },
                 ]
               : [],
           },
