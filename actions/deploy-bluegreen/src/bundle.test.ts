@@ -339,6 +339,94 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     }, 120_000);
   });
 
+  describe('test-traffic gate (deployment group waits for a reroute)', () => {
+    test('checks of the test listener pass: ContinueDeployment, production then serves the new image', async () => {
+      const stack = await newStack({ readyWait: 'STOP' });
+      const before = sandbox.calls().length;
+      const run = await deployAction({
+        cluster: stack.cluster,
+        service: stack.service,
+        image: image('v2'),
+        'test-url': stack.testUrl,
+        'test-expect-json': 'version=v2',
+        'test-requests': '5',
+      });
+      expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
+      expect(run.stdout).toContain('Test traffic gate passed');
+      expect(callsSince(before).map((c) => c.operation)).toContain('ContinueDeployment');
+      expect(await versionsServed(stack.productionUrl, 5)).toEqual(Array(5).fill('v2'));
+    }, 120_000);
+
+    test('checks fail: StopDeployment with rollback, the error shows the check, blue serves', async () => {
+      const stack = await newStack({ readyWait: 'STOP' });
+      const before = sandbox.calls().length;
+      const run = await deployAction({
+        cluster: stack.cluster,
+        service: stack.service,
+        image: image('v2'),
+        'test-url': stack.testUrl,
+        'test-expect-json': 'version=v9',
+        'test-timeout-seconds': '2',
+      });
+      expect(run.code).toBe(1);
+      expect(run.errors.join('\n')).toMatch(
+        /Test traffic checks against .* failed: .*version: expected "v9", got "v2"/s,
+      );
+      const ops = callsSince(before).map((c) => c.operation);
+      expect(ops).toContain('StopDeployment');
+      expect(ops).not.toContain('ContinueDeployment');
+      expect(
+        await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v1'), 20_000),
+      ).toBe(true);
+    }, 120_000);
+  });
+
+  test('post step: stops a deployment the killed main step left active, with rollback', async () => {
+    const stack = await newStack();
+    const taskDefinition = await registerFamily(stack.service, 'v3');
+    const content = JSON.stringify({
+      version: 0.0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: taskDefinition,
+              LoadBalancerInfo: { ContainerName: CONTAINER, ContainerPort: PORT },
+            },
+          },
+        },
+      ],
+    });
+    const { deploymentId } = await codedeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: stack.app,
+        deploymentGroupName: stack.group,
+        deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
+      }),
+    );
+    const before = sandbox.calls().length;
+    // What the main step saved with core.saveState before it was killed; the runner passes it as STATE_*.
+    const run = await runAction('deploy-bluegreen', {
+      entry: 'post',
+      env: {
+        ...sandbox.clientEnv(),
+        'STATE_deployment-kind': 'codedeploy',
+        'STATE_deployment-id': deploymentId!,
+        'STATE_deployment-finished': 'false',
+        'STATE_rollback-on-cancel': 'true',
+      },
+      killAfterMs: 30_000,
+    });
+    expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
+    expect(run.stdout).toContain(`Stopped deployment ${deploymentId} with rollback`);
+    expect(callsSince(before).map((c) => c.operation)).toContain('StopDeployment');
+    expect(
+      await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v1'), 20_000),
+    ).toBe(true);
+  }, 120_000);
+
   test('with 30% of calls throttled the deployment still succeeds', async () => {
     const stack = await newStack();
     const before = sandbox.calls().length;
