@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import {
   CodeDeployClient,
+  ContinueDeploymentCommand,
   CreateDeploymentCommand,
   DeploymentDoesNotExistException,
   DeploymentLimitExceededException,
@@ -98,6 +99,7 @@ let serving = 'v1';
 let lastDeploymentId: string | undefined;
 let sandboxStopped = false;
 const portsSeen = new Set<number>();
+const extraPorts: number[] = [];
 
 const credentials = { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox-secret' };
 
@@ -159,13 +161,13 @@ async function createDeployment(
   version: string,
   deploymentConfigName: string,
   containerHealthCheck = false,
+  group = { applicationName: APP, deploymentGroupName: GROUP },
 ): Promise<string> {
   const taskDefinition = await registerVersion(version, containerHealthCheck);
   taskDefinitions.push(taskDefinition);
   const out = await codedeploy.send(
     new CreateDeploymentCommand({
-      applicationName: APP,
-      deploymentGroupName: GROUP,
+      ...group,
       deploymentConfigName,
       revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec(taskDefinition) } },
     }),
@@ -178,10 +180,8 @@ async function getDeployment(id: string): Promise<DeploymentInfo> {
   return (await codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
 }
 
-async function getTarget(id: string): Promise<ECSTarget> {
-  const out = await codedeploy.send(
-    new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${CLUSTER}:${SERVICE}` }),
-  );
+async function getTarget(id: string, targetId = `${CLUSTER}:${SERVICE}`): Promise<ECSTarget> {
+  const out = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId }));
   return out.deploymentTarget!.ecsTarget!;
 }
 
@@ -542,6 +542,66 @@ describe('CodeDeploy blue/green end to end (real SDK, real HTTP)', () => {
   });
 });
 
+describe('ready wait and termination wait (second stack with readyWait STOP)', () => {
+  it('waits Ready with test traffic on green until ContinueDeployment, then holds blue until TERMINATION_WAIT is skipped', async () => {
+    const group = { applicationName: 'e2e-ready-app', deploymentGroupName: 'e2e-ready-dg' };
+    const stack = await control('/_sandbox/stack', {
+      cluster: 'e2e-ready',
+      service: 'ready-web',
+      taskDefinition: taskDefinitions[0],
+      containerName: CONTAINER,
+      containerPort: PORT,
+      desiredCount: 1,
+      controller: 'CODE_DEPLOY',
+      codedeployApplication: group.applicationName,
+      deploymentGroup: group.deploymentGroupName,
+      deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce',
+      readyWait: 'STOP',
+      readyWaitMinutes: 60,
+      terminationWaitMinutes: 60,
+      healthCheckPath: '/health',
+      healthCheckIntervalSeconds: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+      deregistrationDelaySeconds: 10,
+    });
+    extraPorts.push(Number(new URL(stack.productionUrl).port), Number(new URL(stack.testUrl).port));
+    const versionAt = async (url: string) => (await requestOnce(url)).version;
+    expect(await versionAt(stack.productionUrl)).toBe('v1');
+
+    const id = await createDeployment('r2', 'CodeDeployDefault.ECSAllAtOnce', false, group);
+    const ready = await untilDone(id, 20_000, ['Ready', 'Failed', 'Stopped', 'Succeeded']);
+    expect(ready.status).toBe('Ready');
+    const target = await getTarget(id, 'e2e-ready:ready-web');
+    expect(target.status).toBe('Ready');
+    expect(target.lifecycleEvents!.filter((e) => e.status === 'Succeeded').map((e) => e.lifecycleEventName)).toEqual(
+      ORDER.slice(0, 5),
+    );
+    expect(await versionAt(stack.testUrl)).toBe('r2');
+    expect(await versionAt(stack.productionUrl)).toBe('v1');
+
+    await codedeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }));
+    const deadline = Date.now() + 20_000;
+    let waiting = await getDeployment(id);
+    while (!waiting.instanceTerminationWaitTimeStarted && Date.now() < deadline) {
+      await sleep(50);
+      waiting = await getDeployment(id);
+    }
+    // Traffic moved, the original task set still runs: AWS reports InProgress until it is gone.
+    expect(waiting.status).toBe('InProgress');
+    expect(await versionAt(stack.productionUrl)).toBe('r2');
+    const sets = (await getTarget(id, 'e2e-ready:ready-web')).taskSetsInfo!;
+    expect(sets.map((ts) => [ts.taskSetLabel, ts.trafficWeight]).sort()).toEqual([
+      ['Blue', 0],
+      ['Green', 100],
+    ]);
+
+    await codedeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }));
+    expect((await untilDone(id, 20_000)).status).toBe('Succeeded');
+    expect(await versionAt(stack.productionUrl)).toBe('r2');
+  }, 40_000);
+});
+
 describe('CodeDeploy mistakes raise the SDK exception classes AWS names', () => {
   it('unknown deployment, bad AppSpec', async () => {
     await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-AAAAAAAAA' }))).rejects.toBeInstanceOf(
@@ -565,6 +625,7 @@ describe('after the sandbox stops', () => {
       new URL(productionUrl).port,
       new URL(testUrl).port,
       new URL(sandbox.endpoint).port,
+      ...extraPorts,
     ].map(Number);
     expect(portsSeen.size).toBeGreaterThanOrEqual(2);
     sandboxStopped = true;
