@@ -63,6 +63,7 @@ describe('contextFilter', () => {
       ['**/*.log', 'tmp/', '.git', '!tmp/keep'],
       ['src/*/test', 'a?c', '**/dist/**', '!**/dist/keep.js', 'docs'],
       ['*', '!src', '!Dockerfile'],
+      ['[ab]*.txt', 'x/**/y', '*/*/deep', '!x/keep/y', 'src/a'],
     ];
     const paths = [
       'README.md',
@@ -87,11 +88,23 @@ describe('contextFilter', () => {
       'src/index.js',
       'Dockerfile',
       'other/file',
+      'a1.txt',
+      'c1.txt',
+      'x/y',
+      'x/q/r/y',
+      'x/keep/y',
+      'q/r/deep',
+      'q/r/deep/file',
+      'src/a/b/c.js',
+      'src/ab',
     ];
     for (const patterns of patternSets) {
       const reference = ignore().add(patterns);
       const included = contextFilter(patterns);
-      for (const p of paths) expect([patterns, p, included(p)]).toEqual([patterns, p, !reference.ignores(p)]);
+      // Twice, in two orders: the filter caches by folder.
+      for (const p of [...paths, ...[...paths].reverse()]) {
+        expect([patterns, p, included(p)]).toEqual([patterns, p, !reference.ignores(p)]);
+      }
     }
   });
 });
