@@ -161,7 +161,7 @@ describe('fingerprintBuild', () => {
   test('a file named $(touch pwned).js is hashed, and nothing is executed', async () => {
     const { root, context } = repository();
     const before = await both(context);
-    const names = ['$(touch pwned).js', '`touch pwned`.js', 'a;touch pwned', 'new\nline.js', '-rf', ' lead space'];
+    const names = ['$(touch pwned).js', '`touch pwned`.js', 'a;touch pwned', 'new\nline.js', '-rf', ' lead space', 'Ａ.js', '😀.js'];
     for (const name of names) write(context, { [name]: 'x' });
     const untracked = await both(context);
     for (const name of names) expect(paths(untracked)).toContain(name);

@@ -3,17 +3,17 @@
  * build args, the platform and every file Docker sends in the context), computed without reading
  * the files git already vouches for.
  *
- * Each context file contributes the record `<path>\0<mode> <git blob id>\n`, where the blob id is
- * git's own sha1 of `blob <length>\0<content>` (for a symlink, of its target), and records are
- * sorted by path. For a tracked, unmodified file the id comes straight from git's index; for
- * anything else it is computed here from the file. Both give the same bytes, so the fast path and
- * a full read agree on the same tree. (A path cannot hold NUL, so records cannot run together.)
+ * Each context file contributes `<mode> <git blob id> 0\t<path>\0`, the very record
+ * `git ls-files -s -z` prints for it, where the blob id is git's sha1 of `blob <length>\0<content>`
+ * (for a symlink, of its target), and records are sorted by path. For a tracked, unmodified file
+ * the record comes straight from git's index; for anything else it is computed here from the file.
+ * Both give the same bytes, so the fast path and a full read agree on the same tree.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextFilter, dockerignoreFor, listContext } from '../../../lib/docker-context.js';
-import { readGitTree, recordMode, recordModeAndBlob, recordPath, type GitTree } from './git-tree.js';
+import { readGitTree, recordMode, recordPath, type GitTree } from './git-tree.js';
 
 /** Bumped whenever the hashed bytes change meaning, so old tags are never mistaken for new. */
 export const FINGERPRINT_VERSION = 'build-image-fingerprint/v1';
@@ -33,20 +33,18 @@ export interface FingerprintInput {
 
 export type FileMode = '100644' | '100755' | '120000';
 
-/** One context file as hashed: `<path>\0<mode> <blob>\n`. */
+/** One context file as hashed: `<mode> <blob> 0\t<path>` (git's index listing; `\0` ends it). */
 export type FileRecord = string;
 
+/** Where the path starts in a record: 6 (mode) + 1 + 40 (blob) + 1 + 1 (stage) + 1 (tab). */
+const PATH_OFFSET = 50;
+
 export function fileRecord(filePath: string, mode: FileMode, blob: string): FileRecord {
-  return `${filePath}\0${mode} ${blob}\n`;
+  return `${mode} ${blob} 0\t${filePath}`;
 }
 
 export function parseFileRecord(record: FileRecord): { path: string; mode: FileMode; blob: string } {
-  const nul = record.indexOf('\0');
-  return {
-    path: record.slice(0, nul),
-    mode: record.slice(nul + 1, nul + 7) as FileMode,
-    blob: record.slice(nul + 8, -1),
-  };
+  return { path: record.slice(PATH_OFFSET), mode: record.slice(0, 6) as FileMode, blob: record.slice(7, 47) };
 }
 
 export interface Fingerprint {
@@ -130,7 +128,7 @@ export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerp
   }
   const method = files ? 'git' : 'read';
   if (!files) {
-    files = filesByReading(input.context, patterns, '').sort();
+    files = filesByReading(input.context, patterns, '');
     read = files.length;
   }
 
@@ -159,7 +157,10 @@ export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerp
     fallbackReason,
     changedInWorkingTree,
     dockerignore,
-    sendsGitFolder: files.some((f) => f.startsWith('.git\0') || f.startsWith('.git/') || f.includes('/.git/')),
+    sendsGitFolder: files.some((f) => {
+      const p = f.slice(PATH_OFFSET);
+      return p === '.git' || p.startsWith('.git/') || p.includes('/.git/');
+    }),
   };
 }
 
@@ -167,12 +168,18 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** sha256 over the sorted records, fed in batches rather than one update per file. */
+/** sha256 over the sorted records, each ended by NUL, fed in batches rather than one update per file. */
 function filesDigest(files: FileRecord[]): string {
   const hash = createHash('sha256');
-  for (let i = 0; i < files.length; i += 4096) hash.update(files.slice(i, i + 4096).join(''));
+  for (let i = 0; i < files.length; i += 4096) hash.update(`${files.slice(i, i + 4096).join('\0')}\0`);
   return hash.digest('hex');
 }
+
+const byRecordPath = (a: FileRecord, b: FileRecord): number => {
+  const pa = a.slice(PATH_OFFSET);
+  const pb = b.slice(PATH_OFFSET);
+  return pa < pb ? -1 : pa > pb ? 1 : 0;
+};
 
 /** Reads one entry of the working tree; undefined when it is gone or is not a file or link. */
 function readEntry(context: string, relativePath: string): FileRecord | undefined {
@@ -200,9 +207,10 @@ function kindOf(absolute: string): 'dir' | 'file' | undefined {
   }
 }
 
-/** The full read: walk the context as Docker would and hash every file (optionally one folder only). */
+/** The full read: walk the context as Docker would and hash every file, in path order (optionally one folder only). */
 export function filesByReading(context: string, patterns: string[], under: string): FileRecord[] {
   const files: FileRecord[] = [];
+  // listContext lists in path order.
   for (const entry of listContext(context, patterns, under)) {
     const file = readEntry(context, entry.path);
     if (file) files.push(file);
@@ -222,15 +230,22 @@ function filesFromGit(
   tree: GitTree,
 ): { files: FileRecord[]; changedInWorkingTree: string[]; read: number } {
   const included = contextFilter(patterns);
-  const files: FileRecord[] = [];
+  // Git's own records, in index order (byte order of paths).
+  const vouched: FileRecord[] = [];
+  let inOrder = true;
+  let previous = '';
   const folders: string[] = [];
+  const checkUntrusted = tree.untrusted.size > 0;
   for (const record of tree.tracked) {
     const filePath = recordPath(record);
-    if (tree.untrusted.has(filePath)) continue;
+    if (checkUntrusted && tree.untrusted.has(filePath)) continue;
     if (recordMode(record) === '160000') folders.push(filePath);
-    else if (included(filePath)) files.push(`${filePath}\0${recordModeAndBlob(record)}\n`);
+    else if (included(filePath)) {
+      vouched.push(record.slice(2));
+      if (filePath <= previous) inOrder = false;
+      previous = filePath;
+    }
   }
-  const fromGit = files.length;
   const toRead = new Set(tree.untrusted);
   for (const p of tree.other) {
     if (p.endsWith('/')) folders.push(p.slice(0, -1));
@@ -243,25 +258,35 @@ function filesFromGit(
     else if (kind === 'file') toRead.add('.git');
   }
   const changedInWorkingTree: string[] = [];
+  const read: FileRecord[] = [];
   for (const p of toRead) {
     if (!included(p)) continue;
     changedInWorkingTree.push(p);
     const file = readEntry(context, p);
-    if (file) files.push(file);
-    // A tracked path that became a folder (or an unmerged submodule): its files are read below
-    // when git lists them as untracked, or here when it is a repository of its own.
-    else if (kindOf(path.join(context, p)) === 'dir' && !tree.other.includes(`${p}/`)) folders.push(p);
+    if (file) read.push(file);
+    // A tracked path that became a folder, or an unmerged submodule: read what is inside.
+    else if (kindOf(path.join(context, p)) === 'dir') folders.push(p);
   }
-  for (const folder of folders) files.push(...filesByReading(context, patterns, folder));
-  // Index order is byte order, which matches JS order except around surrogate pairs: sort (nearly
-  // sorted input, so cheap) and drop a path named twice (unmerged stages, a folder read twice).
-  let sorted = true;
-  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]! < files[i]!;
-  if (!sorted) {
-    files.sort();
-    let kept = 0;
-    for (let i = 0; i < files.length; i++) if (i === 0 || files[i] !== files[kept - 1]) files[kept++] = files[i]!;
-    files.length = kept;
+  for (const folder of folders) read.push(...filesByReading(context, patterns, folder));
+  if (!inOrder) vouched.sort(byRecordPath);
+  read.sort(byRecordPath);
+  return { files: mergeByPath(vouched, read), changedInWorkingTree: changedInWorkingTree.sort(), read: read.length };
+}
+
+/** Merges two path-sorted lists; a path in both (a folder read twice) is kept once. */
+function mergeByPath(a: FileRecord[], b: FileRecord[]): FileRecord[] {
+  if (b.length === 0) return a;
+  const merged: FileRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const order = i >= a.length ? 1 : j >= b.length ? -1 : byRecordPath(a[i]!, b[j]!);
+    if (order < 0) merged.push(a[i++]!);
+    else if (order > 0) merged.push(b[j++]!);
+    else {
+      merged.push(b[j++]!);
+      i++;
+    }
   }
-  return { files, changedInWorkingTree: changedInWorkingTree.sort(), read: files.length - fromGit };
+  return merged.filter((f, k) => k === 0 || byRecordPath(merged[k - 1]!, f) !== 0);
 }
