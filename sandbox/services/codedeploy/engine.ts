@@ -616,6 +616,8 @@ class Run {
         : { code: 'MANUAL_STOP', message: 'The deployment was stopped by a StopDeployment request.' };
     this.d.deploymentStatusMessages.push(this.d.errorInformation.message);
     this.d.completeTime = this.deps.clock.now();
+    // A stopped deployment counts its target as Failed in deploymentOverview, as AWS answers:
+    // https://github.com/CircleCI-Archived/circleci-orbs/issues/167
     this.d.target.status = 'Failed';
     this.freezeTaskSets();
     this.touch();
