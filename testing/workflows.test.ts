@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionlint, formatFindings } from './actionlint.js';
+import { evaluate, render, renderInputs, truthy, type Context, type Value } from './expressions.js';
 import { repoRoot } from './run-action.js';
 import {
   actionSteps,
@@ -17,6 +18,7 @@ import {
   checkWorkflows,
   indexOf,
   jobRunning,
+  loadStack,
   loadWorkflow,
   loadWorkflows,
   parseWorkflow,
@@ -649,4 +651,322 @@ describe('input checks run before any credentials', () => {
 // The reusable workflows are loaded once above; make sure loadWorkflow reads the same files.
 it('loadWorkflow reads one file as loadWorkflows does', () => {
   expect(loadWorkflow('deploy.yml')).toEqual(byFile('deploy.yml'));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The workflows rendered: every expression evaluated against sample stack outputs, as the
+// runner would, and what reaches each action and each stack checked.
+
+const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/production@sha256:${'a'.repeat(64)}`;
+const TASK_DEFINITION = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/sample-app:7`;
+
+/** What `terraform output -json` would give after init, one value per output of each stack. */
+const sampleOutputs: Record<string, Record<string, Value>> = {
+  foundation: {
+    aws_region: REGION,
+    vpc_id: 'vpc-0a1b2c',
+    public_subnet_ids: ['subnet-pub-a', 'subnet-pub-b'],
+    private_subnet_ids: ['subnet-priv-a', 'subnet-priv-b'],
+    repository_name: 'production',
+    repository_url: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/production`,
+    repository_arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/production`,
+    execution_role_arn: `arn:aws:iam::${ACCOUNT}:role/production-execution`,
+    task_role_arn: `arn:aws:iam::${ACCOUNT}:role/production-task`,
+    log_group_name: '/ecs/production',
+    alerts_topic_arn: `arn:aws:sns:${REGION}:${ACCOUNT}:production-alerts`,
+    container_name: 'app',
+    container_port: 3000,
+    task_family: 'production',
+    first_task_definition: { family: 'production', container_name: 'app', container_port: 3000 },
+  },
+  service: {
+    cluster_name: 'production',
+    service_name: 'production',
+    codedeploy_application: 'production',
+    codedeploy_deployment_group: 'production',
+    production_url: 'http://internal-production-123.eu-west-1.elb.amazonaws.com',
+    test_url: 'http://internal-production-123.eu-west-1.elb.amazonaws.com:8080',
+    production_listener_arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/production/1/2`,
+    alb_security_group_id: 'sg-0alb',
+    production_port: 80,
+    alarm_names: ['production-cpu-peak'],
+  },
+  ingress: { ingress_url: 'https://abc123.execute-api.eu-west-1.amazonaws.com', api_id: 'abc123' },
+};
+
+const sampleVars: Record<string, Value> = {
+  AWS_REGION: REGION,
+  TF_STATE_BUCKET: 'acme-tf-state',
+  AWS_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/github-deploy`,
+  AWS_PROVISION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/github-deploy-provision`,
+  AWS_PLAN_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/github-plan`,
+};
+
+/** The provision step outputs of a stack: `{}` when the stack was never created. */
+function provisionOutputs(stack: string | undefined, created: boolean): Record<string, Value> {
+  const values = created && stack ? (sampleOutputs[stack] ?? {}) : {};
+  return { outputs: JSON.stringify(values), changed: 'false', 'plan-summary': '0 to add, 0 to change, 0 to destroy' };
+}
+
+/** The context a job's steps see once every earlier step has run. */
+function jobContext(
+  wf: Workflow,
+  job: Job,
+  options: {
+    created?: boolean;
+    inputs?: Record<string, Value>;
+    needs?: Record<string, Value>;
+    vars?: Record<string, Value>;
+  } = {},
+): Context {
+  const declared = ((wf.on as { workflow_call?: { inputs?: Record<string, { default?: Value }> } }).workflow_call
+    ?.inputs ?? {}) as Record<string, { default?: Value }>;
+  const inputs: Record<string, Value> = Object.fromEntries(
+    Object.entries(declared).map(([k, v]) => [k, v.default ?? '']),
+  );
+  const steps: Record<string, Value> = {};
+  for (const step of job.steps ?? []) {
+    if (!step.id) continue;
+    const action = step.uses?.replace(/^\.\/actions\//, '');
+    if (action === 'provision') {
+      const created =
+        step.with?.command === 'output' || step.with?.command === 'plan' ? (options.created ?? true) : true;
+      steps[step.id] = { outputs: provisionOutputs(stackOf(step), created) };
+    } else if (action === 'build-image') {
+      steps[step.id] = {
+        outputs: { image: IMAGE, built: 'true', 'image-tag': 'fp-1', fingerprint: 'f', digest: 'sha256:a' },
+      };
+    } else if (action === 'deploy-bluegreen') {
+      steps[step.id] = {
+        outputs: { 'task-definition-arn': TASK_DEFINITION, 'task-definition-changed': 'true', deployed: 'true' },
+      };
+    } else if (action === 'smoke-test') {
+      steps[step.id] = { outputs: { passed: 'true' } };
+    } else {
+      steps[step.id] = { outputs: {} };
+    }
+  }
+  return {
+    inputs: { ...inputs, environment: 'production', ...options.inputs },
+    vars: { ...sampleVars, ...options.vars },
+    needs: options.needs ?? {
+      check: { outputs: { prefix: '', name: 'production' } },
+      confirm: { outputs: { prefix: '', name: 'production' } },
+    },
+    steps,
+    env: {},
+    secrets: {},
+    github: { repository: 'octo/app', run_id: '42', token: 'token', sha: 'f'.repeat(40) },
+  };
+}
+
+function typeMatches(value: unknown, type: string): boolean {
+  if (type === 'any') return true;
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'number') return typeof value === 'number';
+  if (type === 'bool') return typeof value === 'boolean';
+  const collection = /^(list|set)\((\w+)\)$/.exec(type);
+  if (collection) return Array.isArray(value) && value.every((v) => typeMatches(v, collection[2]!));
+  const map = /^map\((\w+)\)$/.exec(type);
+  if (map)
+    return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeMatches(v, map[1]!));
+  return true;
+}
+
+/** Renders a provision step's variables and checks them against the stack's variables.tf. */
+async function checkRenderedVariables(
+  step: Step,
+  context: Context,
+  options: { allowNull: boolean },
+): Promise<string[]> {
+  const stack = stackOf(step)!;
+  const tf = (await loadStack(stack))!;
+  const text = render(step.with?.variables, context);
+  const problems: string[] = [];
+  let values: Record<string, unknown>;
+  try {
+    values = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    return [`${stack}: variables are not JSON once rendered (${(error as Error).message}):\n${text}`];
+  }
+  for (const [name, value] of Object.entries(values)) {
+    const variable = tf.details[name];
+    if (!variable) continue; // reported by checkInterfaces
+    if (value === null) {
+      if (!options.allowNull) problems.push(`${stack}.${name} is null`);
+      continue;
+    }
+    if (!typeMatches(value, variable.type))
+      problems.push(`${stack}.${name} = ${JSON.stringify(value)} is not a ${variable.type}`);
+    for (const pattern of variable.patterns) {
+      if (typeof value === 'string' && !new RegExp(pattern).test(value)) {
+        problems.push(`${stack}.${name} = ${JSON.stringify(value)} fails the stack's validation ${pattern}`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('the workflows rendered with sample stack outputs', () => {
+  it('sample outputs are exactly what the stacks declare', async () => {
+    for (const [stack, outputs] of Object.entries(sampleOutputs)) {
+      expect([stack, Object.keys(outputs).sort()]).toEqual([stack, (await loadStack(stack))!.outputs]);
+    }
+  });
+
+  it('init gives every stack well-typed variables that pass the stacks validations', async () => {
+    const wf = byFile('reusable-init.yml');
+    const [, job] = jobRunning(wf, 'provision');
+    const context = jobContext(wf, job);
+    const problems = [];
+    for (const step of actionSteps(job, 'provision'))
+      problems.push(...(await checkRenderedVariables(step, context, { allowNull: false })));
+    expect(problems).toEqual([]);
+    const service = JSON.parse(render(actionSteps(job, 'provision')[1]!.with?.variables, context)) as Record<
+      string,
+      unknown
+    >;
+    expect(service).toMatchObject({ task_definition_arn: TASK_DEFINITION, internal_alb: true, container_port: 3000 });
+    expect(service.private_subnet_ids).toEqual(sampleOutputs.foundation!.private_subnet_ids);
+  });
+
+  it('init hands the actions the foundation outputs, and smoke-tests the ingress URL (or the load balancer without ingress)', () => {
+    const wf = byFile('reusable-init.yml');
+    const [, job] = jobRunning(wf, 'provision');
+    const context = jobContext(wf, job);
+    const [register] = actionSteps(job, 'deploy-bluegreen');
+    expect(renderInputs(register!.with, context)).toMatchObject({
+      'register-only': 'true',
+      image: IMAGE,
+      'execution-role-arn': sampleOutputs.foundation!.execution_role_arn,
+      'task-role-arn': sampleOutputs.foundation!.task_role_arn,
+      'log-group': '/ecs/production',
+      'container-name': 'app',
+      'task-definition': 'app/task-definition.json',
+    });
+    expect(render(register!.with?.environment, context).trim()).toBe(`IMAGE_URI=${IMAGE}`);
+    const [smoke] = actionSteps(job, 'smoke-test');
+    expect(render(smoke!.with?.url, context)).toBe(sampleOutputs.ingress!.ingress_url);
+    // ingress: false: the ingress step is skipped, so it has no outputs at all.
+    const withoutIngress = jobContext(wf, job, { inputs: { ingress: false } });
+    delete (withoutIngress.steps as Record<string, Value>).ingress;
+    expect(render(smoke!.with?.url, withoutIngress)).toBe(sampleOutputs.service!.production_url);
+    const service = actionSteps(job, 'provision')[1]!;
+    expect(
+      (JSON.parse(render(service.with?.variables, withoutIngress)) as { internal_alb: boolean }).internal_alb,
+    ).toBe(false);
+  });
+
+  it('init and destroy assume the provision role when there is one, else the deploy role', () => {
+    for (const file of ['reusable-init.yml', 'reusable-destroy.yml']) {
+      const wf = byFile(file);
+      const [, job] = jobRunning(wf, 'provision');
+      const configure = (job.steps ?? []).find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+      expect(render(configure.with?.['role-to-assume'], jobContext(wf, job))).toBe(sampleVars.AWS_PROVISION_ROLE_ARN);
+      expect(
+        render(configure.with?.['role-to-assume'], jobContext(wf, job, { vars: { AWS_PROVISION_ROLE_ARN: '' } })),
+      ).toBe(sampleVars.AWS_ROLE_ARN);
+    }
+  });
+
+  it('deploy hands deploy-bluegreen and smoke-test the built image and the stacks outputs', () => {
+    const wf = byFile('reusable-deploy.yml');
+    const [, job] = jobRunning(wf, 'deploy-bluegreen');
+    const context = jobContext(wf, job);
+    const [deploy] = actionSteps(job, 'deploy-bluegreen');
+    expect(renderInputs(deploy!.with, context)).toMatchObject({
+      cluster: 'production',
+      service: 'production',
+      'container-name': 'app',
+      image: IMAGE,
+      'codedeploy-application': 'production',
+      'codedeploy-deployment-group': 'production',
+      'test-url': '',
+      'timeout-minutes': '60',
+      'deployment-config': '',
+    });
+    const [smoke] = actionSteps(job, 'smoke-test');
+    expect(renderInputs(smoke!.with, context)).toMatchObject({
+      url: sampleOutputs.ingress!.ingress_url,
+      path: '/host',
+      'expect-json': `imageUri=${IMAGE}`,
+      requests: '20',
+    });
+    // An environment without the ingress stack: its outputs are {} and the load balancer's URL is used.
+    const noIngress = jobContext(wf, job);
+    ((noIngress.steps as Record<string, { outputs: Record<string, Value> }>).ingress!.outputs.outputs as Value) = '{}';
+    expect(render(smoke!.with?.url, noIngress)).toBe(sampleOutputs.service!.production_url);
+    // test-gate on: the test listener gates the traffic shift.
+    expect(render(deploy!.with?.['test-url'], jobContext(wf, job, { inputs: { 'test-gate': true } }))).toBe(
+      sampleOutputs.service!.test_url,
+    );
+  });
+
+  it('deploy stops with a clear message when the environment was never initialised', () => {
+    const wf = byFile('reusable-deploy.yml');
+    const [, job] = jobRunning(wf, 'deploy-bluegreen');
+    const guard = (job.steps ?? []).find((s) => s.name === 'Check the environment was initialised')!;
+    const env = (context: Context) =>
+      Object.fromEntries(Object.entries(guard.env ?? {}).map(([k, v]) => [k, render(v, context)]));
+    const fresh = runScript(guard, env(jobContext(wf, job, { created: false })));
+    expect(fresh.code).toBe(1);
+    expect(fresh.stdout).toContain('run the Init workflow for production first');
+    expect(runScript(guard, env(jobContext(wf, job))).code).toBe(0);
+  });
+
+  it.each([
+    ['after a full init', true],
+    ['when no stack was ever created', false],
+  ])('destroy gives every stack well-formed variables %s', async (_when, created) => {
+    const wf = byFile('reusable-destroy.yml');
+    const [, job] = jobRunning(wf, 'provision');
+    const context = jobContext(wf, job, { created });
+    const problems = [];
+    for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'destroy')) {
+      problems.push(...(await checkRenderedVariables(step, context, { allowNull: !created })));
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    ['against an initialised environment', true],
+    ['before the first init', false],
+  ])('plan gives every stack well-formed variables %s', async (_when, created) => {
+    const wf = byFile('plan.yml');
+    const [, job] = jobRunning(wf, 'provision');
+    const context = jobContext(wf, job, { created });
+    (context.env as Record<string, Value>) = { PLAN_ENVIRONMENT: 'production', PLAN_NAME: 'production' };
+    const problems = [];
+    const planned = [];
+    for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'plan')) {
+      if (!truthy(evaluate(String(step.if ?? 'true').replace(/^\$\{\{(.*)\}\}$/s, '$1'), context))) continue;
+      planned.push(stackOf(step));
+      problems.push(...(await checkRenderedVariables(step, context, { allowNull: !created })));
+    }
+    expect(problems).toEqual([]);
+    // github-oidc names the environment's resources: it is planned once they exist.
+    expect(planned).toEqual(
+      created ? ['foundation', 'service', 'ingress', 'github-oidc'] : ['foundation', 'service', 'ingress'],
+    );
+  });
+
+  it('every state key is <environment>/<stack>.tfstate (github-oidc: one per account)', () => {
+    for (const file of ['reusable-init.yml', 'reusable-deploy.yml', 'reusable-destroy.yml', 'plan.yml']) {
+      const wf = byFile(file);
+      const [, job] = jobRunning(wf, 'provision');
+      const context = jobContext(wf, job);
+      (context.env as Record<string, Value>) = { PLAN_ENVIRONMENT: 'production', PLAN_NAME: 'production' };
+      for (const step of actionSteps(job, 'provision')) {
+        const stack = stackOf(step)!;
+        const key = stack === 'github-oidc' ? 'github-oidc.tfstate' : `production/${stack}.tfstate`;
+        expect([file, step.id, render(step.with?.['backend-config'], context).trim().split('\n')]).toEqual([
+          file,
+          step.id,
+          ['bucket=acme-tf-state', `key=${key}`, `region=${REGION}`],
+        ]);
+      }
+    }
+  });
 });

@@ -283,9 +283,19 @@ export function loadActionMetadata(name: string, root = repoRoot): ActionMetadat
   return { inputs: doc.inputs ?? {}, outputs: doc.outputs ?? {} };
 }
 
+export interface StackVariable {
+  /** Terraform's type expression, e.g. `string`, `list(string)`, `number`, `bool`. */
+  type: string;
+  /** True when it has a default (so it may be left out). */
+  optional: boolean;
+  /** Regular expressions its validation applies with `regex("...", var.<name>)`. */
+  patterns: string[];
+}
+
 export interface StackInterface {
   /** Variable name -> true when it has a default (so may be left out). */
   variables: Record<string, boolean>;
+  details: Record<string, StackVariable>;
   outputs: string[];
 }
 
@@ -298,6 +308,7 @@ export async function loadStack(name: string, root = repoRoot): Promise<StackInt
     parse(file: string, text: string): Promise<Record<string, unknown>>;
   };
   const variables: Record<string, boolean> = {};
+  const details: Record<string, StackVariable> = {};
   const outputs: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
     const json = (await hcl2json.parse(file, readFileSync(join(dir, file), 'utf8'))) as {
@@ -305,11 +316,26 @@ export async function loadStack(name: string, root = repoRoot): Promise<StackInt
       output?: Record<string, unknown>;
     };
     for (const [variable, blocks] of Object.entries(json.variable ?? {})) {
-      variables[variable] = blocks.some((b) => 'default' in b);
+      const block = blocks[0] ?? {};
+      const validations = (Array.isArray(block.validation) ? block.validation : []) as Array<{ condition?: string }>;
+      const patterns: string[] = [];
+      for (const v of validations) {
+        // hcl2json keeps the condition as text: ${can(regex("^...$", var.name))}; the pattern is an HCL string.
+        const regexCall = new RegExp(`regex\\("((?:[^"\\\\]|\\\\.)*)",\\s*var\\.${variable}\\)`).exec(
+          v.condition ?? '',
+        );
+        if (regexCall) patterns.push(JSON.parse(`"${regexCall[1]!}"`) as string);
+      }
+      variables[variable] = 'default' in block;
+      details[variable] = {
+        type: String(block.type ?? 'any').replace(/^\$\{(.*)\}$/, '$1'),
+        optional: 'default' in block,
+        patterns,
+      };
     }
     outputs.push(...Object.keys(json.output ?? {}));
   }
-  return { variables, outputs: outputs.sort() };
+  return { variables, details, outputs: outputs.sort() };
 }
 
 /** The stack folder name a provision step works on, e.g. `service`. */
