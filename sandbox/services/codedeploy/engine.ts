@@ -154,11 +154,16 @@ class Run {
       if (this.d.creator === 'codeDeployRollback') await this.runRollback();
       else await this.runDeployment();
     } catch (error) {
-      if (this.stopRequest) {
-        if (this.stopRequest.kind !== 'shutdown')
-          await this.recordStop(this.stopRequest.kind, this.stopRequest.rollback);
-      } else {
-        await this.recordFailure(error);
+      try {
+        if (this.stopRequest) {
+          if (this.stopRequest.kind !== 'shutdown')
+            await this.recordStop(this.stopRequest.kind, this.stopRequest.rollback);
+        } else {
+          await this.recordFailure(error);
+        }
+      } catch (ending) {
+        // The run must always settle: StopDeployment and stop() wait for it.
+        this.log(`could not finish recording the end of the deployment: ${errorText(ending)}`);
       }
     } finally {
       this.waitingFor = undefined;
