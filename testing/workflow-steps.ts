@@ -6,6 +6,7 @@
  * rehearse what the workflows do and cannot drift from them.
  */
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { truthy } from '@actions/expressions/result';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -73,5 +74,5 @@ export function stepRuns(step: WorkflowStep, context: ExpressionContext): boolea
   const condition = String(step.if)
     .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
     .trim();
-  return evaluateExpression(condition, context).coerceBoolean();
+  return truthy(evaluateExpression(condition, context));
 }
