@@ -313,7 +313,7 @@ class Run {
     this.d.target.green = { targetGroupArn: greenTg.arn, targetGroupName: greenTg.name };
 
     // A stopped deployment without rollback leaves its task set behind; clear it away from traffic first.
-    for (const leftover of svc.taskSets.filter((ts) => ts.status !== 'PRIMARY')) {
+    for (const leftover of svc.taskSets.filter((ts) => ts.status === 'ACTIVE')) {
       this.routeAll(prodListenerArn, blueTg.arn, greenTg.arn, 0);
       this.routeAll(testListenerArn, blueTg.arn, greenTg.arn, 0);
       this.log(`removing task set ${leftover.id} left by an earlier deployment`);
