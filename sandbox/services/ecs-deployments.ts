@@ -100,10 +100,6 @@ export class ServiceDeploymentEngine {
     service.fleets.unshift(target);
     const sources = service.fleets.filter((f) => f !== target);
     const deployment = this.newDeployment(service, target, sources);
-    this.deps.scheduler.event(
-      service,
-      `(service ${service.name}) has begun a ${strategy === 'BLUE_GREEN' ? 'blue/green' : 'rolling'} deployment ${target.id}.`,
-    );
     if (strategy === 'BLUE_GREEN') {
       const work = (async () => {
         if (predecessor) await predecessor.catch(() => undefined);
@@ -305,11 +301,11 @@ export class ServiceDeploymentEngine {
       this.stage(deployment, 'RECONCILE_SERVICE');
       this.stage(deployment, 'PRE_SCALE_UP');
       this.stage(deployment, 'SCALE_UP');
-      target.desiredCount = service.desiredCount;
-      await this.waitFor(
-        deployment,
-        () => target.desiredCount === service.desiredCount && scheduler.fleetStable(target),
-      );
+      // The desired count may change (UpdateService) while green scales up.
+      await this.waitFor(deployment, () => {
+        target.desiredCount = service.desiredCount;
+        return scheduler.fleetStable(target);
+      });
       this.stage(deployment, 'POST_SCALE_UP');
       this.stage(deployment, 'TEST_TRAFFIC_SHIFT');
       test?.setWeights(weights(100));

@@ -617,17 +617,21 @@ export function createEcsService(options: EcsOptions): EcsService {
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
       // ("If the service uses the CODE_DEPLOY deployment controller, only desiredCount, deploymentConfiguration,
       //  healthCheckGracePeriodSeconds ... can be updated")
+      const remedy =
+        service.controller === 'CODE_DEPLOY'
+          ? 'Use AWS CodeDeploy to trigger a new deployment.'
+          : 'Create a new task set instead.';
       const current = primary(service)?.taskDefinition;
       if (taskDefinitionRef && (!current || taskDefinitions.find(taskDefinitionRef) !== current)) {
         throw new AwsError(
           'InvalidParameterException',
-          `Unable to update task definition on services with a ${service.controller} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`,
+          `Unable to update task definition on services with a ${service.controller} deployment controller. ${remedy}`,
         );
       }
       if (force) {
         throw new AwsError(
           'InvalidParameterException',
-          `Unable to force a new deployment on services with a ${service.controller} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`,
+          `Unable to force a new deployment on services with a ${service.controller} deployment controller. ${remedy}`,
         );
       }
       for (const field of ['loadBalancers', 'networkConfiguration', 'platformVersion']) {
@@ -1030,8 +1034,16 @@ export function createEcsService(options: EcsOptions): EcsService {
     updateTaskSetScale(clusterRef, serviceRef, id, scalePercent) {
       const service = activeService(clusterRef, serviceRef);
       const fleet = findTaskSet(service, id);
+      const before = scheduler.desired(fleet);
       fleet.scalePercent = Math.max(0, Math.min(100, scalePercent));
       fleet.updatedAt = new Date();
+      const after = scheduler.desired(fleet);
+      if (after !== before) {
+        scheduler.event(
+          service,
+          `(service ${service.name}) updated computedDesiredCount for taskSet ${fleet.id} to ${after}.`,
+        );
+      }
       service.steady = false;
       scheduler.reconcile(service);
     },
