@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionlint, formatFindings } from './actionlint.js';
-import { evaluate, render, renderInputs, truthy, type Context, type Value } from './expressions.js';
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { truthy } from '@actions/expressions/result';
+import { evaluateTemplate } from './workflow-steps.js';
 import { repoRoot } from './run-action.js';
 import {
   actionSteps,
@@ -704,6 +706,43 @@ const sampleVars: Record<string, Value> = {
   AWS_PLAN_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/github-plan`,
 };
 
+type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
+type Context = Record<string, Value>;
+
+/** A workflow value with its `${{ }}` evaluated by GitHub's own evaluator, as the runner renders `with:`. */
+function render(template: unknown, context: Context): string {
+  return evaluateTemplate(String(template ?? ''), context);
+}
+
+function renderInputs(withBlock: Record<string, unknown> | undefined, context: Context): Record<string, string> {
+  return Object.fromEntries(Object.entries(withBlock ?? {}).map(([k, v]) => [k, render(v, context)]));
+}
+
+/** The status functions `if:` may call: a run where nothing failed and nothing was cancelled. */
+const statusFunctions = new Map(
+  (
+    [
+      ['success', true],
+      ['always', true],
+      ['failure', false],
+      ['cancelled', false],
+    ] as const
+  ).map(([name, value]) => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) }]),
+);
+
+/** Whether a step's `if:` holds. */
+function stepRuns(step: Step, context: Context): boolean {
+  if (step.if === undefined) return true;
+  const expression = String(step.if)
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
+  const tokens = new Lexer(expression).lex().tokens;
+  const contexts = ['github', 'inputs', 'vars', 'steps', 'needs', 'env', 'secrets'];
+  const parsed = new Parser(tokens, contexts, [...statusFunctions.values()]).parse();
+  const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
+  return truthy(new Evaluator(parsed, dictionary, statusFunctions).evaluate());
+}
+
 /** The provision step outputs of a stack: `{}` when the stack was never created. */
 function provisionOutputs(stack: string | undefined, created: boolean): Record<string, Value> {
   const values = created && stack ? (sampleOutputs[stack] ?? {}) : {};
@@ -941,7 +980,7 @@ describe('the workflows rendered with sample stack outputs', () => {
     const problems = [];
     const planned = [];
     for (const step of actionSteps(job, 'provision').filter((s) => s.with?.command === 'plan')) {
-      if (!truthy(evaluate(String(step.if ?? 'true').replace(/^\$\{\{(.*)\}\}$/s, '$1'), context))) continue;
+      if (!stepRuns(step, context)) continue;
       planned.push(stackOf(step));
       problems.push(...(await checkRenderedVariables(step, context, { allowNull: !created })));
     }
