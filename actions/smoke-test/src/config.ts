@@ -1,20 +1,10 @@
 /** smoke-test inputs, parsed and validated before any request is sent. */
 import { ConfigurationError } from '../../../lib/errors.js';
+import type { HttpCheckSpec } from '../../../lib/http-checks.js';
 import type { Inputs } from '../../../lib/inputs.js';
 
-export interface SmokeTestConfig {
-  url: string;
-  path: string;
-  expectStatus: number;
-  /** Dotted JSON paths and the exact string each must equal. */
-  expectJson: Map<string, string>;
-  requests: number;
-  concurrency: number;
-  timeoutMs: number;
-  requestTimeoutMs: number;
-  maxP95Ms?: number;
-  followRedirects: boolean;
-}
+/** smoke-test's inputs are exactly the shared HTTP checks' spec (deploy-bluegreen's test gate uses it too). */
+export type SmokeTestConfig = HttpCheckSpec;
 
 export function parseUrl(input: string, value: string): URL {
   let url: URL;
