@@ -2,8 +2,7 @@
  * Reads the GitHub workflows and checks them: the security rules the suite holds itself to,
  * the inputs given to local actions and reusable workflows, the Terraform variables and
  * outputs the provision steps rely on, and how the steps are wired together. Used by
- * testing/workflows.test.ts; `npm run demo` can read the same step inputs from here, so the
- * rehearsal and the workflows cannot drift apart.
+ * testing/workflows.test.ts (testing/workflow-steps.ts evaluates a step's inputs).
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
