@@ -177,6 +177,10 @@ describe('call log and faults', () => {
     sandbox.faults({ throttle: { '*': 1 } });
     const error = await ecs.send(new ListClustersCommand({})).catch((e: unknown) => e);
     expect((error as Error).name).toBe('ThrottlingException');
+    const ecrError = (await ecr.send(new DescribeRepositoriesCommand({})).catch((e: unknown) => e)) as Error & {
+      $metadata: { httpStatusCode: number };
+    };
+    expect([ecrError.name, ecrError.$metadata.httpStatusCode]).toEqual(['ThrottlingException', 429]);
     await control('faults', { method: 'POST', body: {} });
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
   });

@@ -117,7 +117,7 @@ export class ApiServer {
       const handler = this.deps.handlers(service)?.[operation];
       if (!handler || !Object.prototype.hasOwnProperty.call(this.deps.handlers(service), operation))
         throw unknownOperation();
-      await this.applyFaults(operation);
+      await this.applyFaults(operation, service);
       const input = parseJsonInput(body);
       const scope = credentialScope(req.headers.authorization);
       const ctx: CallContext = {
@@ -155,7 +155,7 @@ export class ApiServer {
         durationMs: Date.now() - started,
       });
     try {
-      await this.applyFaults(action);
+      await this.applyFaults(action, 'sts');
       const fields = this.deps.sts.handle(action, params, credentialScope(authorization).accessKeyId);
       record();
       sendQueryResult(res, action, 'https://sts.amazonaws.com/doc/2011-06-15/', fields, requestId);
@@ -178,10 +178,13 @@ export class ApiServer {
   /**
    * Throttling is deterministic: with fraction f, the n-th call of an operation is throttled when
    * floor(n*f) grows, so exactly that share of calls fails and a retrying client always gets through
-   * when f < 1. ECR, ECS and CodeDeploy all name the error ThrottlingException.
+   * when f < 1. ECS, CodeDeploy and STS answer ThrottlingException with 400; ECR throttles with
+   * HTTP 429 (Too Many Requests).
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html
+   * https://docs.aws.amazon.com/botocore/latest/reference/services/codedeploy/client/exceptions/ThrottlingException.html
+   * https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors.html
    */
-  private async applyFaults(operation: string): Promise<void> {
+  private async applyFaults(operation: string, service: ServiceName): Promise<void> {
     const faults = this.deps.faults();
     const latency = faults.latencyMs?.[operation] ?? faults.latencyMs?.['*'];
     if (latency && latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -190,7 +193,9 @@ export class ApiServer {
       const n = this.throttleCounters.get(operation) ?? 0;
       this.throttleCounters.set(operation, n + 1);
       if (Math.floor((n + 1) * fraction) > Math.floor(n * fraction)) {
-        throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
+        // STS (query protocol) names it Throttling.
+        if (service === 'sts') throw new AwsError('Throttling', 'Rate exceeded', 400);
+        throw new AwsError('ThrottlingException', 'Rate exceeded', service === 'ecr' ? 429 : 400);
       }
     }
   }
