@@ -505,6 +505,10 @@ export class ServiceDeploymentEngine {
     if (FINISHED.has(deployment.status) || deployment.status.startsWith('ROLLBACK')) {
       throw new AwsError('ConflictException', `The service deployment is ${deployment.status} and cannot be stopped.`);
     }
+    if (deployment.lifecycleStage === 'CLEAN_UP') {
+      // Blue is already being removed: there is nothing left to roll back to.
+      throw new AwsError('ConflictException', 'The service deployment is in the CLEAN_UP stage and cannot be stopped.');
+    }
     deployment.stopRequest = stopType;
     if (this.running.has(deployment)) {
       deployment.status = stopType === 'ROLLBACK' ? 'ROLLBACK_REQUESTED' : 'STOP_REQUESTED';
