@@ -5,7 +5,12 @@
  */
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
+  DeleteTaskSetCommand,
+  DescribeTaskSetsCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -17,6 +22,7 @@ import {
   StopServiceDeploymentCommand,
   StopTaskCommand,
   UpdateServiceCommand,
+  UpdateServicePrimaryTaskSetCommand,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -249,6 +255,70 @@ describe('service lifecycle', () => {
       await ecs.send(new DescribeServicesCommand({ cluster: 'main', services: ['web'] }))
     ).services![0]!.events!.map((e) => e.message);
     expect(messages).toContain('(service web) has begun draining connections on 1 tasks.');
+  }, 60_000);
+});
+
+describe('EXTERNAL controller task sets', () => {
+  it('runs task sets created through the API, and refuses them on CODE_DEPLOY services', async () => {
+    const taskDefinition = await release('v1');
+    await ecs.send(new CreateClusterCommand({ clusterName: 'main' }));
+    const group = sandbox.lb.createTargetGroup({
+      name: 'ext-blue',
+      healthCheckPath: '/health',
+      healthCheckIntervalMs: 5000,
+      healthyThreshold: 2,
+    });
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'main',
+        serviceName: 'ext',
+        desiredCount: 2,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const created = await ecs.send(
+      new CreateTaskSetCommand({
+        cluster: 'main',
+        service: 'ext',
+        taskDefinition,
+        externalId: 'release-1',
+        scale: { value: 50, unit: 'PERCENT' },
+        loadBalancers: [{ targetGroupArn: group.arn, containerName: 'app', containerPort: 8080 }],
+      }),
+    );
+    expect(created.taskSet).toMatchObject({
+      externalId: 'release-1',
+      computedDesiredCount: 1,
+      status: 'PRIMARY',
+      scale: { value: 50, unit: 'PERCENT' },
+    });
+    await ecs.send(
+      new UpdateServicePrimaryTaskSetCommand({ cluster: 'main', service: 'ext', primaryTaskSet: created.taskSet!.id! }),
+    );
+    const steady = await until('the task set to be steady', async () => {
+      const sets = (await ecs.send(new DescribeTaskSetsCommand({ cluster: 'main', service: 'ext' }))).taskSets ?? [];
+      return sets[0]?.stabilityStatus === 'STEADY_STATE' ? sets[0] : undefined;
+    });
+    expect(steady.runningCount).toBe(1);
+    expect(group.targetHealth().map((h) => h.state)).toEqual(['healthy']);
+    await ecs.send(
+      new DeleteTaskSetCommand({ cluster: 'main', service: 'ext', taskSet: created.taskSet!.id!, force: true }),
+    );
+    await until('the task set to be gone', async () => {
+      const sets = (await ecs.send(new DescribeTaskSetsCommand({ cluster: 'main', service: 'ext' }))).taskSets ?? [];
+      return sets.length === 0 ? true : undefined;
+    });
+
+    await stack({
+      taskDefinition,
+      controller: 'CODE_DEPLOY',
+      codedeployApplication: 'app',
+      deploymentGroup: 'dg',
+      desiredCount: 1,
+    });
+    await expect(
+      ecs.send(new CreateTaskSetCommand({ cluster: 'main', service: 'web', taskDefinition })),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
   }, 60_000);
 });
 

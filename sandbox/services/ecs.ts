@@ -844,12 +844,7 @@ export function createEcsService(options: EcsOptions): EcsService {
 
     CreateTaskSet(input) {
       const service = activeService(str(input, 'cluster'), requireStr(input, 'service'));
-      if (service.controller !== 'EXTERNAL') {
-        throw new AwsError(
-          'InvalidParameterException',
-          'Task sets can only be created for services with an EXTERNAL deployment controller.',
-        );
-      }
+      requireExternal(service);
       const definition = requireTaskDefinition(requireStr(input, 'taskDefinition'));
       const lbs = parseLoadBalancers(input);
       for (const entry of lbs) checkLoadBalancer(definition, entry);
@@ -880,6 +875,7 @@ export function createEcsService(options: EcsOptions): EcsService {
 
     UpdateTaskSet(input) {
       const service = activeService(str(input, 'cluster'), requireStr(input, 'service'));
+      requireExternal(service);
       const fleet = findTaskSet(service, requireStr(input, 'taskSet'));
       const scale = obj(input, 'scale');
       const value = scale ? num(scale, 'value') : undefined;
@@ -893,6 +889,7 @@ export function createEcsService(options: EcsOptions): EcsService {
 
     UpdateServicePrimaryTaskSet(input) {
       const service = activeService(str(input, 'cluster'), requireStr(input, 'service'));
+      requireExternal(service);
       const fleet = findTaskSet(service, requireStr(input, 'primaryTaskSet'));
       internals.setPrimaryTaskSet(service.cluster.name, service.name, fleet.id);
       return { taskSet: describeTaskSet(fleet) };
@@ -900,6 +897,7 @@ export function createEcsService(options: EcsOptions): EcsService {
 
     DeleteTaskSet(input) {
       const service = activeService(str(input, 'cluster'), requireStr(input, 'service'));
+      requireExternal(service);
       const fleet = findTaskSet(service, requireStr(input, 'taskSet'));
       if (fleet.status === 'PRIMARY' && !bool(input, 'force')) {
         throw new AwsError('InvalidParameterException', 'Cannot delete the PRIMARY task set unless force is true.');
@@ -985,6 +983,20 @@ export function createEcsService(options: EcsOptions): EcsService {
       return {};
     },
   };
+
+  /**
+   * Task sets are managed through the API only for the EXTERNAL controller; CodeDeploy manages
+   * those of CODE_DEPLOY services itself.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateTaskSet.html
+   */
+  function requireExternal(service: Service): void {
+    if (service.controller !== 'EXTERNAL') {
+      throw new AwsError(
+        'InvalidParameterException',
+        `Task sets can only be managed through this API for services with an EXTERNAL deployment controller; service ${service.name} uses ${service.controller}.`,
+      );
+    }
+  }
 
   /** ListServiceDeployments still answers for services that were deleted. */
   function activeServiceAny(clusterRef: string | undefined, ref: string): Service {
