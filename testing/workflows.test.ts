@@ -567,16 +567,26 @@ describe('ci and check-dist', () => {
 });
 
 /** Runs a workflow step's bash script as the runner would (bash -e), with its env: values given. */
-function runScript(step: Step, env: Record<string, string>): { code: number | null; stdout: string; outputs: string } {
+function runScript(
+  step: Step,
+  env: Record<string, string>,
+): { code: number | null; stdout: string; outputs: string; summary: string } {
   const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
   const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
   writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
   try {
     const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run ?? ''], {
-      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, ...env },
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env },
       encoding: 'utf8',
     });
-    return { code: result.status, stdout: result.stdout, outputs: readFileSync(outputFile, 'utf8') };
+    return {
+      code: result.status,
+      stdout: result.stdout,
+      outputs: readFileSync(outputFile, 'utf8'),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -1024,5 +1034,39 @@ describe('the workflows rendered with sample stack outputs', () => {
         ]);
       }
     }
+  });
+});
+
+describe("init's summary", () => {
+  const wf = byFile('reusable-init.yml');
+  const [, job] = jobRunning(wf, 'provision');
+  const summaryStep = (job.steps ?? []).find((s) => s.name === 'Summarise what changed')!;
+  const envOf = (context: Context) =>
+    Object.fromEntries(Object.entries(summaryStep.env ?? {}).map(([k, v]) => [k, render(v, context)]));
+
+  it('shows a second run that changed nothing as such', () => {
+    const context = jobContext(wf, job);
+    const steps = context.steps as Record<string, { outputs: Record<string, Value> }>;
+    steps.build!.outputs.built = 'false';
+    steps.taskdef!.outputs['task-definition-changed'] = 'false';
+    const run = runScript(summaryStep, envOf(context));
+    expect(run.code).toBe(0);
+    expect(run.summary).toContain('| foundation stack | 0 to add, 0 to change, 0 to destroy |');
+    expect(run.summary).toContain(`| image | ${IMAGE} (reused) |`);
+    expect(run.summary).toContain(`| task definition | ${TASK_DEFINITION} (reused) |`);
+    expect(run.summary).toContain('| smoke test | true |');
+  });
+
+  it('shows what a first run built and registered, and what never ran after a failure', () => {
+    const context = jobContext(wf, job);
+    const steps = context.steps as Record<string, Value>;
+    delete steps.service;
+    delete steps.ingress;
+    delete steps.smoke;
+    const run = runScript(summaryStep, envOf(context));
+    expect(run.summary).toContain(`| image | ${IMAGE} (built) |`);
+    expect(run.summary).toContain(`| task definition | ${TASK_DEFINITION} (registered) |`);
+    expect(run.summary).toContain('| service stack | not run |');
+    expect(run.summary).toContain('| smoke test | not run |');
   });
 });
