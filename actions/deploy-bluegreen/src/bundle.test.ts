@@ -477,6 +477,8 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       ['log-group', { ...good, 'log-group': 'bad group!' }],
       ['rollback-on-cancel', { ...good, 'rollback-on-cancel': 'sometimes' }],
       ['deployment-config', { ...good, 'deployment-config': 'not a config' }],
+      ['deployment-config', { ...good, 'deployment-config': 'CodeDeployDefault.ECSNoSuchConfig' }],
+      ['service', { ...good, service: '' }],
     ];
     const before = sandbox.calls().length;
     const results: { input: string; run: ActionRun }[] = [];

@@ -169,6 +169,8 @@ describe('CodeDeploy deployment', () => {
     );
     expect(bad.error).toBeInstanceOf(ConfigurationError);
     expect(bad.error?.message).toMatch(/Input 'codedeploy-deployment-group' has the value "other-dg".*main\/api/);
+    const badConfig = await run(config({ deploymentConfig: 'CodeDeployDefault.Typo' }), ecs, codedeploy);
+    expect(badConfig.error?.message).toMatch(/Input 'deployment-config' has the value "CodeDeployDefault.Typo"/);
     const missingApp = await run(
       config({ codedeployApplication: 'nope', codedeployDeploymentGroup: 'web-dg' }),
       ecs,

@@ -8,6 +8,7 @@ import { deployWithCodeDeploy, settleActiveDeployments, type CodeDeployPlan } fr
 import type { DeployConfig } from './config.js';
 import type { DeployDeps, DeploymentRecord } from './deps.js';
 import {
+  checkDeploymentConfig,
   describeService,
   findDeploymentGroup,
   findTaskDefinition,
@@ -130,6 +131,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       config.codedeployApplication,
       config.codedeployDeploymentGroup,
     );
+    if (config.deploymentConfig) await checkDeploymentConfig(deps.codedeploy, config.deploymentConfig);
     const plan: CodeDeployPlan = {
       cluster: config.cluster,
       service: config.service!,

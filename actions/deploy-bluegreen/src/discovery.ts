@@ -8,6 +8,7 @@ import {
   BatchGetDeploymentGroupsCommand,
   type CodeDeployClient,
   type DeploymentGroupInfo,
+  GetDeploymentConfigCommand,
   GetDeploymentGroupCommand,
   ListApplicationsCommand,
   ListDeploymentGroupsCommand,
@@ -291,4 +292,31 @@ async function deploymentGroups(codedeploy: CodeDeployApi, application: string, 
     infos.push(...(answer.deploymentGroupsInfo ?? []));
   }
   return infos;
+}
+
+/**
+ * A deployment-config input must name an ECS config that exists: checked before registering,
+ * so a typo never leaves a registered revision and no deployment.
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentConfig.html
+ */
+export async function checkDeploymentConfig(codedeploy: CodeDeployApi, name: string): Promise<void> {
+  let platform: string | undefined;
+  try {
+    const answer = await awsCall(`deployment config ${name}`, () =>
+      codedeploy.send(new GetDeploymentConfigCommand({ deploymentConfigName: name })),
+    );
+    platform = answer.deploymentConfigInfo?.computePlatform;
+  } catch (error) {
+    if (error instanceof AwsCallError && error.code === 'DeploymentConfigDoesNotExistException') {
+      throw new ConfigurationError(
+        'deployment-config',
+        name,
+        'an existing CodeDeploy deployment config for ECS, e.g. CodeDeployDefault.ECSAllAtOnce or CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+      );
+    }
+    throw error;
+  }
+  if (platform && platform !== 'ECS') {
+    throw new ConfigurationError('deployment-config', name, `a deployment config for ECS; this one is for ${platform}`);
+  }
 }

@@ -242,6 +242,12 @@ export function fakeCodeDeploy(options: {
       return { deploymentGroupInfo: groupInfo(input.deploymentGroupName as string, options.readyOption) };
     },
     ListDeployments: () => ({ deployments: [...active] }),
+    GetDeploymentConfig: (input) => {
+      const name = input.deploymentConfigName as string;
+      if (!name.startsWith('CodeDeployDefault.ECS'))
+        throw awsError('DeploymentConfigDoesNotExistException', 'No config');
+      return { deploymentConfigInfo: { deploymentConfigName: name, computePlatform: 'ECS' } };
+    },
     CreateDeployment: () => {
       if (active.length > 0) throw awsError('DeploymentLimitExceededException', `${active[0]} is in progress`);
       created = 'd-NEW';
