@@ -59,7 +59,12 @@ interface Stack {
 
 /** A fresh service (own family, target groups and listeners) running `version`. */
 async function newStack(
-  options: { controller?: 'CODE_DEPLOY' | 'ECS'; deploymentConfig?: string; readyWait?: 'CONTINUE' | 'STOP' } = {},
+  options: {
+    controller?: 'CODE_DEPLOY' | 'ECS';
+    strategy?: 'ROLLING' | 'BLUE_GREEN';
+    deploymentConfig?: string;
+    readyWait?: 'CONTINUE' | 'STOP';
+  } = {},
 ): Promise<Stack> {
   serviceCount++;
   const service = `web${serviceCount}`;
@@ -74,7 +79,7 @@ async function newStack(
     containerPort: PORT,
     desiredCount: 1,
     controller,
-    strategy: controller === 'ECS' ? 'BLUE_GREEN' : undefined,
+    strategy: controller === 'ECS' ? (options.strategy ?? 'BLUE_GREEN') : undefined,
     codedeployApplication: controller === 'CODE_DEPLOY' ? `${service}-app` : undefined,
     deploymentGroup: controller === 'CODE_DEPLOY' ? `${service}-dg` : undefined,
     deploymentConfig: options.deploymentConfig,
@@ -562,5 +567,29 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     expect(
       await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v2'), 20_000),
     ).toBe(true);
+  }, 120_000);
+
+  test('ECS rolling: waits for stability; crashing tasks fail when the circuit breaker rolls back', async () => {
+    const stack = await newStack({ controller: 'ECS', strategy: 'ROLLING' });
+    const first = await deployAction({ cluster: stack.cluster, service: stack.service, image: image('v2') });
+    expect({ code: first.code, out: first.code === 0 ? '' : explain(first) }).toEqual({ code: 0, out: '' });
+    expect(first.stdout).toMatch(/is stable on .*:2\./);
+    expect(await versionsServed(stack.productionUrl, 5)).toEqual(Array(5).fill('v2'));
+
+    sandbox.faults({ crashNewTasks: { afterMs: 0, imageContains: image('crash').split('@')[1]! } });
+    try {
+      const second = await deployAction({
+        cluster: stack.cluster,
+        service: stack.service,
+        image: image('crash'),
+        'timeout-minutes': '1',
+      });
+      expect(second.code).toBe(1);
+      expect(second.errors.join('\n')).toMatch(/circuit breaker|FAILED/);
+      expect(second.errors.join('\n')).toMatch(/Stopped tasks:/);
+    } finally {
+      sandbox.faults({});
+    }
+    expect(await versionsServed(stack.productionUrl, 5)).toEqual(Array(5).fill('v2'));
   }, 120_000);
 });
