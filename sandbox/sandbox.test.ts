@@ -195,6 +195,40 @@ describe('call log and faults', () => {
     expect((await control('faults', { method: 'POST', body: { explode: true } })).status).toBe(400);
   });
 
+  it('refuses malformed stack bodies and unknown task definitions', async () => {
+    const missingField = await control('stack', { method: 'POST', body: { cluster: 'c', service: 'web' } });
+    expect(missingField.status).toBe(400);
+    expect((missingField.body as { message: string }).message).toMatch(/taskDefinition/);
+    const unknown = await control('stack', {
+      method: 'POST',
+      body: {
+        cluster: 'c',
+        service: 'web',
+        taskDefinition: 'web:9',
+        containerName: 'app',
+        containerPort: 80,
+        desiredCount: 1,
+        controller: 'ECS',
+      },
+    });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as { __type: string }).__type).toBe('ClientException');
+    const noGroup = await control('stack', {
+      method: 'POST',
+      body: {
+        cluster: 'c',
+        service: 'web',
+        taskDefinition: 'web:1',
+        containerName: 'app',
+        containerPort: 80,
+        desiredCount: 1,
+        controller: 'CODE_DEPLOY',
+      },
+    });
+    expect(noGroup.status).toBe(400);
+    expect((await control('nothing-here')).status).toBe(404);
+  });
+
   it('reset forgets resources and the call log', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'gone' }));
     expect((await control('reset', { method: 'POST' })).status).toBe(200);
