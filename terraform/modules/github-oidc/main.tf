@@ -46,10 +46,12 @@ data "aws_iam_policy_document" "trust" {
 }
 
 resource "aws_iam_role" "deploy" {
-  name                 = var.deploy_role_name
-  description          = "Assumed by ${var.github_repository}'s deploy workflow through GitHub OIDC"
-  assume_role_policy   = data.aws_iam_policy_document.trust.json
-  max_session_duration = 3600
+  name               = var.deploy_role_name
+  description        = "Assumed by ${var.github_repository}'s deploy workflow through GitHub OIDC"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+  # The deploy workflow's job runs up to 120 minutes (deploy timeout, blue termination wait,
+  # build, smoke test) and asks for a session that long (role-duration-seconds: 7200).
+  max_session_duration = 7200
   tags                 = var.tags
 }
 
@@ -97,6 +99,7 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "codedeploy:BatchGetApplications",
       "codedeploy:BatchGetDeploymentGroups",
+      "codedeploy:BatchGetDeploymentTargets",
       "codedeploy:ContinueDeployment",
       "codedeploy:CreateDeployment",
       "codedeploy:GetApplication",
@@ -106,6 +109,8 @@ data "aws_iam_policy_document" "deploy" {
       "codedeploy:ListDeploymentGroups",
       "codedeploy:ListDeploymentTargets",
       "codedeploy:ListDeployments",
+      # CreateDeployment with an inline AppSpec also registers it as an application revision.
+      "codedeploy:RegisterApplicationRevision",
       "codedeploy:StopDeployment",
     ]
     resources = [
