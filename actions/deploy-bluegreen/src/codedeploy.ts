@@ -530,11 +530,19 @@ async function getDeployment(deps: DeployDeps, id: string): Promise<DeploymentIn
   return answer.deploymentInfo;
 }
 
+/** Errors that only mean "not there yet" while a deployment starts. */
+const NOT_YET = ['DeploymentTargetDoesNotExistException', 'DeploymentNotStartedException'];
+
 async function listTargets(deps: DeployDeps, id: string): Promise<string[]> {
-  const answer = await read(deps, `deployment ${id}`, (options) =>
-    deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId: id }), options),
-  );
-  return answer.targetIds ?? [];
+  try {
+    const answer = await read(deps, `deployment ${id}`, (options) =>
+      deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId: id }), options),
+    );
+    return answer.targetIds ?? [];
+  } catch (error) {
+    if (error instanceof AwsCallError && NOT_YET.includes(error.code ?? '')) return [];
+    throw error;
+  }
 }
 
 async function getTarget(deps: DeployDeps, id: string, targetId: string): Promise<ECSTarget | undefined> {
@@ -545,7 +553,7 @@ async function getTarget(deps: DeployDeps, id: string, targetId: string): Promis
     return answer.deploymentTarget?.ecsTarget;
   } catch (error) {
     // The target appears a moment after the deployment is created.
-    if (error instanceof AwsCallError && error.code === 'DeploymentTargetDoesNotExistException') return undefined;
+    if (error instanceof AwsCallError && NOT_YET.includes(error.code ?? '')) return undefined;
     throw error;
   }
 }
