@@ -455,9 +455,15 @@ export class ServiceDeploymentEngine {
     statuses: string[] | undefined,
     nextToken: string | undefined,
     maxResults: number | undefined,
+    createdAt?: { after?: number; before?: number },
   ) {
+    // JSON 1.1 timestamps arrive as epoch seconds.
+    const created = (d: ServiceDeployment) => d.createdAt.getTime() / 1000;
     const found = service.serviceDeployments.filter(
-      (d) => !statuses || statuses.length === 0 || statuses.includes(d.status),
+      (d) =>
+        (!statuses || statuses.length === 0 || statuses.includes(d.status)) &&
+        (createdAt?.after === undefined || created(d) >= createdAt.after) &&
+        (createdAt?.before === undefined || created(d) <= createdAt.before),
     );
     const { page, nextToken: next } = paginate(found, nextToken, maxResults, 20);
     return {

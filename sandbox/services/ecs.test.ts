@@ -12,6 +12,7 @@ import {
   DeleteTaskSetCommand,
   DescribeTaskSetsCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -525,5 +526,17 @@ describe('ECS controller', () => {
     const list = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'main', service: 'web' })))
       .serviceDeployments!;
     expect(list.map((d) => d.status)).toEqual(['SUCCESSFUL', 'SUCCESSFUL']);
+    const revisions = await ecs.send(
+      new DescribeServiceRevisionsCommand({ serviceRevisionArns: [list[0]!.targetServiceRevisionArn!] }),
+    );
+    expect(revisions.serviceRevisions?.[0]).toMatchObject({ taskDefinition: v2, serviceArn: result.serviceArn });
+    const future = await ecs.send(
+      new ListServiceDeploymentsCommand({
+        cluster: 'main',
+        service: 'web',
+        createdAt: { after: new Date(Date.now() + 60_000) },
+      }),
+    );
+    expect(future.serviceDeployments).toEqual([]);
   }, 60_000);
 });

@@ -59,6 +59,8 @@ export function createEcsService(options: EcsOptions): EcsService {
   const { account, region, lb, clock } = options;
   const log = options.log ?? (() => undefined);
   const clusters = new Map<string, Cluster>();
+  /** Service revisions (ECS controller) by ARN, kept after their fleet is gone. */
+  const revisions = new Map<string, Fleet>();
   const taskDefinitions = new TaskDefinitionRegistry(account, region);
   const scheduler = new Scheduler(
     {
@@ -173,7 +175,7 @@ export function createEcsService(options: EcsOptions): EcsService {
   ): Fleet {
     const id = ecsId();
     const now = new Date();
-    return {
+    const fleet: Fleet = {
       kind,
       id,
       arn: `arn:aws:ecs:${region}:${account}:task-set/${service.cluster.name}/${service.name}/${id}`,
@@ -196,6 +198,31 @@ export function createEcsService(options: EcsOptions): EcsService {
       nextLaunchAt: 0,
       stabilityStatusAt: now,
       revisionArn: `arn:aws:ecs:${region}:${account}:service-revision/${service.cluster.name}/${service.name}/${id.slice('ecs-svc/'.length)}`,
+    };
+    if (kind === 'deployment') revisions.set(fleet.revisionArn!, fleet);
+    return fleet;
+  }
+
+  /** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html */
+  function describeRevision(fleet: Fleet) {
+    const service = fleet.service;
+    return {
+      serviceRevisionArn: fleet.revisionArn,
+      serviceArn: service.arn,
+      clusterArn: service.cluster.arn,
+      taskDefinition: fleet.taskDefinition.taskDefinitionArn,
+      launchType: service.launchType,
+      platformVersion: '1.4.0',
+      platformFamily: 'Linux',
+      loadBalancers: fleetLoadBalancers(fleet),
+      serviceRegistries: [],
+      ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+      containerImages: fleet.tasks
+        .filter((t) => t.imageDigest)
+        .slice(0, 1)
+        .map((t) => ({ containerName: t.container.name, imageDigest: t.imageDigest, image: t.image })),
+      guardDutyEnabled: false,
+      createdAt: fleet.createdAt,
     };
   }
 
@@ -961,7 +988,23 @@ export function createEcsService(options: EcsOptions): EcsService {
     ListServiceDeployments(input) {
       const service = activeServiceAny(str(input, 'cluster'), requireStr(input, 'service'));
       const statuses = strList(input, 'status');
-      return engine.list(service, statuses, str(input, 'nextToken'), num(input, 'maxResults'));
+      const createdAt = obj(input, 'createdAt');
+      const range = createdAt ? { after: num(createdAt, 'after'), before: num(createdAt, 'before') } : undefined;
+      return engine.list(service, statuses, str(input, 'nextToken'), num(input, 'maxResults'), range);
+    },
+
+    DescribeServiceRevisions(input) {
+      const arns = strList(input, 'serviceRevisionArns') ?? [];
+      if (arns.length === 0 || arns.length > 20)
+        throw new AwsError('InvalidParameterException', 'serviceRevisionArns must hold 1 to 20 ARNs.');
+      const serviceRevisions = [];
+      const failures = [];
+      for (const arn of arns) {
+        const fleet = revisions.get(arn);
+        if (fleet) serviceRevisions.push(describeRevision(fleet));
+        else failures.push({ arn, reason: 'MISSING' });
+      }
+      return { serviceRevisions, failures };
     },
 
     DescribeServiceDeployments(input) {
@@ -1146,6 +1189,7 @@ export function createEcsService(options: EcsOptions): EcsService {
       await Promise.allSettled(stops);
       await scheduler.settle();
       clusters.clear();
+      revisions.clear();
       taskDefinitions.reset();
     },
     async stop() {
