@@ -48,8 +48,6 @@ export interface EcsService {
   /** Resolves once every fleet of the service is at its desired count and healthy. */
   waitForSteadyState(cluster: string, service: string, timeoutMs: number): Promise<void>;
   state(): unknown;
-  /** Stops every task and forgets everything (POST /_sandbox/reset). */
-  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +59,7 @@ export function createEcsService(options: EcsOptions): EcsService {
   const clusters = new Map<string, Cluster>();
   /** Service revisions (ECS controller) by ARN, kept after their fleet is gone. */
   const revisions = new Map<string, Fleet>();
+  let shutDown = false;
   const taskDefinitions = new TaskDefinitionRegistry(account, region);
   const scheduler = new Scheduler(
     {
@@ -1127,14 +1126,15 @@ export function createEcsService(options: EcsOptions): EcsService {
     async waitForSteadyState(clusterRef, serviceRef, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        if (shutDown) throw new Error('The sandbox stopped before the service reached a steady state');
         const service = activeService(clusterRef, serviceRef);
         scheduler.reconcile(service);
         if (scheduler.isSteady(service) && !engine.inProgress(service)) return;
-        const stopped = service.fleets
+        const stoppedTasks = service.fleets
           .flatMap((f) => f.tasks)
           .filter((t) => t.lastStatus === 'STOPPED' && t.stoppedReason);
         if (Date.now() > deadline) {
-          const reasons = stopped.slice(-3).map((t) => t.stoppedReason);
+          const reasons = stoppedTasks.slice(-3).map((t) => t.stoppedReason);
           throw new Error(
             `Service ${service.name} did not reach a steady state within ${timeoutMs} ms` +
               (reasons.length ? `; stopped tasks: ${reasons.join('; ')}` : ''),
@@ -1181,18 +1181,8 @@ export function createEcsService(options: EcsOptions): EcsService {
         taskDefinitions: taskDefinitions.all().map((d) => ({ arn: d.taskDefinitionArn, status: d.status })),
       };
     },
-    async reset() {
-      engine.abortEverything([...clusters.values()]);
-      const stops = [...clusters.values()]
-        .flatMap((c) => c.tasks)
-        .map((t) => scheduler.stopTask(t, 'Sandbox reset', 'UserInitiated'));
-      await Promise.allSettled(stops);
-      await scheduler.settle();
-      clusters.clear();
-      revisions.clear();
-      taskDefinitions.reset();
-    },
     async stop() {
+      shutDown = true;
       engine.abortEverything([...clusters.values()]);
       await scheduler.stop();
     },
