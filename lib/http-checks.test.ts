@@ -98,12 +98,16 @@ describe('runHttpChecks', () => {
   test('retries the old version with one line per attempt until the new one answers', async () => {
     const started = Date.now();
     const url = await serve((_req, res) =>
-      json(res, 200, { imageUri: Date.now() - started < 300 ? 'img:old' : 'img:new', hostname: 'h' }),
+      Date.now() - started < 300
+        ? json(res, 200, { imageUri: 'img:old', hostname: 'old-task' })
+        : json(res, 200, { imageUri: 'img:new', hostname: 'new-task' }),
     );
     const logger = new MemoryLogger();
     const result = await runHttpChecks(spec(url, { expectJson: new Map([['imageUri', 'img:new']]) }), { logger });
     expect(result.passed).toBe(true);
     expect(result.attempts).toBeGreaterThan(2);
+    // Old tasks that answered while waiting are not among the hosts that proved the new version.
+    expect(result.hosts).toEqual(['new-task']);
     const retries = logger.lines.filter((l) => l.includes('retrying'));
     expect(retries).toHaveLength(result.attempts - 1);
     expect(retries[0]).toMatch(/^Attempt 1: 200: imageUri: expected "img:new", got "img:old"; retrying in 0\.0 s$/);

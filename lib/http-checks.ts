@@ -78,7 +78,11 @@ export interface HttpCheckResult {
   p50Ms?: number;
   p95Ms?: number;
   maxMs?: number;
-  /** Distinct `hostname` values of JSON bodies, sorted. */
+  /**
+   * Distinct `hostname` values of JSON bodies, sorted: of the first success and the measured
+   * requests (old tasks that answered while waiting are not counted); when no response met the
+   * expectations, of the responses seen while waiting.
+   */
   hosts: string[];
   /** Phase 2: requests sent, and how many met / missed the expectations. */
   requests: { sent: number; passed: number; failed: number };
@@ -123,7 +127,7 @@ export async function runHttpChecks(spec: HttpCheckSpec, deps: HttpCheckDeps): P
   const target = checkUrl(spec.url, spec.path);
   const ownClient = deps.http ? undefined : createNodeHttpGet({ maxSockets: spec.concurrency });
   const get = deps.http ?? ownClient!.get;
-  const hosts = new Set<string>();
+  const hostsWhileWaiting = new Set<string>();
 
   const send = async (timeoutMs: number): Promise<Outcome> => {
     throwIfCancelled(signal);
@@ -132,7 +136,6 @@ export async function runHttpChecks(spec: HttpCheckSpec, deps: HttpCheckDeps): P
       const response = await get(target, { timeoutMs, followRedirects: spec.followRedirects, signal });
       const latencyMs = performance.now() - started;
       const { problems, host } = evaluate(spec, response);
-      if (host !== undefined) hosts.add(host);
       return { response, problems, latencyMs, host };
     } catch (error) {
       if (signal?.aborted) throw cancelledFrom(signal);
@@ -155,10 +158,18 @@ export async function runHttpChecks(spec: HttpCheckSpec, deps: HttpCheckDeps): P
       const left = deadline - clock.now();
       last = await send(Math.min(spec.requestTimeoutMs, Math.max(left, 1000)));
       if (last.problems.length === 0) break;
+      if (last.host !== undefined) hostsWhileWaiting.add(last.host);
       const remaining = deadline - clock.now();
       if (remaining <= 0) {
         logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; out of time`);
-        return failed(spec, target, hosts, attempts, last, firstSuccessMissing(spec, target, attempts, last));
+        return failed(
+          spec,
+          target,
+          hostsWhileWaiting,
+          attempts,
+          last,
+          firstSuccessMissing(spec, target, attempts, last),
+        );
       }
       const wait = Math.min(pause, remaining);
       logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; retrying in ${seconds(wait)}`);
@@ -181,6 +192,7 @@ export async function runHttpChecks(spec: HttpCheckSpec, deps: HttpCheckDeps): P
     };
     await Promise.all(Array.from({ length: Math.min(spec.concurrency, spec.requests) }, worker));
     const durationMs = performance.now() - phaseStarted;
+    const hosts = new Set([last, ...outcomes].flatMap((o) => (o.host === undefined ? [] : [o.host])));
     return summarise(spec, target, hosts, attempts, last, outcomes, durationMs);
   } finally {
     ownClient?.close();

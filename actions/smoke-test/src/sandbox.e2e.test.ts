@@ -139,6 +139,7 @@ test('after a blue/green deploy of the app, smoke-test on production sees the de
   const after = await smoke({ requests: '40', concurrency: '4', 'timeout-seconds': '10' });
   if (after.code !== 0) throw new Error(explain(after));
   expect(after.outputs.passed).toBe('true');
+  for (const host of JSON.parse(duringRun.outputs.hosts!) as string[]) expect(hostnames).toContain(host);
   expect(after.outputs.attempts).toBe('1');
   expect(JSON.parse(after.outputs.hosts!)).toEqual(hostnames);
   expect(after.summary).toContain(`| imageUri | ${images.v2} | ${images.v2} | ✅ |`);
