@@ -1,0 +1,676 @@
+/**
+ * `npm run demo`: a whole release rehearsed on the local AWS sandbox. Five phases (init, a
+ * deploy of a code change with a linear traffic shift under load, a no-op deploy, a broken
+ * build that rolls back, destroy), each running the bundled actions with the inputs the reusable
+ * workflows compute (scripts/demo/workflow.ts), and the provision steps stood in for by the
+ * sandbox (scripts/demo/standins.ts). Ends with a table; `ok` only when every phase behaved as
+ * expected.
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { startSandbox, type CallRecord, type RunningSandbox } from '../../sandbox/index.js';
+import { repoRoot, runAction, type ActionRun } from '../../testing/run-action.js';
+import type { ExpressionContext } from '../../testing/workflow-steps.js';
+import { LoadLoop, type LoadStats } from './load.js';
+import {
+  formatDuration,
+  formatTable,
+  LineSplitter,
+  renderActionLine,
+  summariseCalls,
+  type PhaseRow,
+} from './report.js';
+import { StandIns, type StackOutputs } from './standins.js';
+import {
+  evaluateStep,
+  provisionVariables,
+  stackOf,
+  stepIdsUsing,
+  workflowInputDefaults,
+  type EvaluatedStep,
+} from './workflow.js';
+
+export const ENVIRONMENT = 'demo';
+export const LINEAR_CONFIG = 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes';
+const INIT = 'reusable-init.yml';
+const DEPLOY = 'reusable-deploy.yml';
+const DESTROY = 'reusable-destroy.yml';
+
+export interface DemoOptions {
+  /** AWS seconds per real second in the sandbox. */
+  timeScale?: number;
+  /** Where the narrative goes (default: stdout). */
+  out?: (line: string) => void;
+  /** Show every action log line (default: the informative ones). */
+  verbose?: boolean;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  rows: PhaseRow[];
+  totalMs: number;
+}
+
+interface PhaseOutcome {
+  ok: boolean;
+  note: string;
+  load?: LoadStats;
+}
+
+interface DeployRuns {
+  build: ActionRun;
+  deploy?: ActionRun;
+  smoke?: ActionRun;
+}
+
+/** What the workflows' `vars` and `github` contexts hold in the demo. */
+function githubContexts(sandbox: RunningSandbox): ExpressionContext {
+  return {
+    vars: {
+      AWS_REGION: sandbox.region,
+      AWS_ROLE_ARN: `arn:aws:iam::${sandbox.account}:role/github-deploy`,
+      TF_STATE_BUCKET: 'sandbox-terraform-state',
+    },
+    github: { repository: 'sandbox/fargate-bluegreen-suite', run_id: '1', token: 'unused-by-the-demo' },
+    secrets: {},
+  };
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=demo', '-c', 'user.email=demo@example.com', '-c', 'gc.auto=0', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
+}
+
+/** Replaces `from` with `to` in a workspace file; the demo's edits must apply, so a miss is an error. */
+function editFile(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}: update scripts/demo`);
+  writeFileSync(file, text.replace(from, to));
+}
+
+export class Demo {
+  private readonly out: (line: string) => void;
+  private readonly rows: PhaseRow[] = [];
+  private sandbox?: RunningSandbox;
+  private standIns?: StandIns;
+  private scratch?: string;
+  private workspace = '';
+  private env: Record<string, string> = {};
+  private foundationOutputs?: StackOutputs;
+  private serviceOutputs?: StackOutputs;
+  private readonly imageLabels = new Map<string, string>();
+  private child?: ChildProcess;
+  private load?: LoadLoop;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly options: DemoOptions = {}) {
+    this.out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
+  }
+
+  async run(): Promise<DemoResult> {
+    const started = Date.now();
+    try {
+      await this.prepare();
+      await this.phase(
+        '1. init',
+        [
+          'Init creates the environment as reusable-init.yml does: the foundation stack (stood in for: an ECR',
+          'repository in the sandbox), the first image (build-image), the first task definition (deploy-bluegreen',
+          'register-only), the service stack (stood in for: POST /_sandbox/stack), then a smoke test of /host.',
+          'Watch: build-image says built=true; two tasks start and pass their health checks.',
+        ],
+        () => this.init(),
+      );
+      const initialised = this.serviceOutputs !== undefined;
+      await this.phase(
+        '2. deploy a change',
+        [
+          'A code change (the /host message) is committed and deployed as reusable-deploy.yml does, with',
+          `deployment-config ${LINEAR_CONFIG}: 10% more traffic every AWS minute`,
+          `(${60 / this.sandbox!.clock.scale} real s at time scale ${this.sandbox!.clock.scale}), while 4 clients hammer the production URL.`,
+          'Watch: the lifecycle events, the traffic lines moving from the old image to the new, 0 failed requests.',
+        ],
+        () => (initialised ? this.deployChange() : this.notRun()),
+      );
+      await this.phase(
+        '3. no-op deploy',
+        [
+          'The same commit is deployed again, as a re-run of the workflow would be.',
+          'Watch: build-image finds its fingerprint tag in ECR (built=false) and deploy-bluegreen finds the',
+          'task definition unchanged (deployed=false): no build, no registration, no deployment.',
+        ],
+        () => (initialised ? this.noOpDeploy() : this.notRun()),
+      );
+      await this.phase(
+        '4. broken build',
+        [
+          'A change that makes /health answer 500 is deployed. The new tasks fail their container health checks,',
+          'CodeDeploy fails the Install event and rolls back; production traffic never moves.',
+          'Watch: deploy-bluegreen fails with the tasks stopped reason; the load loop keeps getting the previous image.',
+        ],
+        () => (initialised ? this.brokenDeploy() : this.notRun()),
+      );
+      await this.phase(
+        '5. destroy',
+        [
+          "Destroy runs reusable-destroy.yml's stacks in reverse order (ingress, service, foundation), each stood in",
+          'for by the deletes Terraform would make; then the sandbox stops (every task process and listener).',
+          'Watch: the deployment group, application, service, cluster and repository go, in that order.',
+        ],
+        () => this.destroy(),
+      );
+    } finally {
+      await this.stop();
+    }
+    const ok = this.rows.length === 5 && this.rows.every((r) => r.ok);
+    const totalMs = Date.now() - started;
+    this.out('');
+    this.out(formatTable(this.rows));
+    this.out('');
+    this.out(
+      ok
+        ? `Every phase behaved as expected (${formatDuration(totalMs)}).`
+        : `Some phases did not behave as expected (${formatDuration(totalMs)}): ${this.rows
+            .filter((r) => !r.ok)
+            .map((r) => `${r.phase}: ${r.note}`)
+            .join('; ')}`,
+    );
+    return { ok, rows: this.rows, totalMs };
+  }
+
+  /** Stops what the demo started: the action in flight, the load loop, the sandbox, the workspace. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+      await this.load?.stop();
+      this.standIns?.close();
+      await this.sandbox?.stop();
+      if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    })();
+    return this.stopping;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Set-up
+
+  private async prepare(): Promise<void> {
+    const timeScale = this.options.timeScale ?? 60;
+    this.out(
+      `Starting the local AWS sandbox (time scale ${timeScale}: one AWS minute per ${60 / timeScale} real s)...`,
+    );
+    this.sandbox = await startSandbox({ timeScale });
+    this.standIns = new StandIns(this.sandbox);
+    this.scratch = mkdtempSync(join(tmpdir(), 'fargate-bluegreen-demo-'));
+    this.workspace = join(this.scratch, 'workspace');
+    mkdirSync(this.workspace);
+    // A copy of the sample app in its own git repository: the demo edits and commits there, never
+    // in your checkout, and build-image fingerprints committed files from git's index.
+    cpSync(join(repoRoot, 'app'), join(this.workspace, 'app'), {
+      recursive: true,
+      filter: (source) => !/[\\/]node_modules(?:[\\/]|$)/.test(source),
+    });
+    git(this.workspace, 'init', '-q');
+    git(this.workspace, 'add', '-A');
+    git(this.workspace, 'commit', '-q', '-m', 'The sample app');
+    this.env = {
+      ...this.sandbox.clientEnv(),
+      DOCKER_CONFIG: join(this.scratch, 'docker-config'),
+      GITHUB_REPOSITORY: 'sandbox/fargate-bluegreen-suite',
+    };
+    this.out(`  AWS endpoint ${this.sandbox.endpoint}, workspace ${this.workspace}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Phases
+
+  private async phase(name: string, narrative: string[], body: () => Promise<PhaseOutcome>): Promise<void> {
+    this.out('');
+    this.out(`=== ${name} ${'='.repeat(Math.max(3, 96 - name.length))}`);
+    for (const line of narrative) this.out(line);
+    this.out('');
+    const callsBefore = await this.callCount();
+    const started = Date.now();
+    let outcome: PhaseOutcome;
+    try {
+      outcome = await body();
+    } catch (error) {
+      outcome = {
+        ok: false,
+        note: `the demo could not run this phase: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    } finally {
+      if (this.load) {
+        await this.load.stop();
+        this.load = undefined;
+      }
+    }
+    const durationMs = Date.now() - started;
+    const calls = await this.callsSince(callsBefore);
+    const row: PhaseRow = {
+      phase: name,
+      ok: outcome.ok,
+      durationMs,
+      awsCalls: calls.length,
+      failedRequests: outcome.load?.failed,
+      sentRequests: outcome.load?.sent,
+      note: outcome.note,
+    };
+    this.rows.push(row);
+    this.out(
+      `--- ${row.ok ? 'ok' : 'UNEXPECTED'}: ${outcome.note} (${formatDuration(durationMs)}, ${calls.length} AWS calls)`,
+    );
+  }
+
+  private async notRun(): Promise<PhaseOutcome> {
+    return { ok: false, note: 'not run: init did not create the service' };
+  }
+
+  private async init(): Promise<PhaseOutcome> {
+    const sandbox = this.sandbox!;
+    const context: ExpressionContext = {
+      ...githubContexts(sandbox),
+      // The sandbox has no API Gateway: init runs without the ingress stack (its step's if: is false).
+      inputs: { ...workflowInputDefaults(INIT), environment: ENVIRONMENT, ingress: false },
+      // What the check job answers for these inputs (no suite-repository: no prefix; name = environment).
+      needs: { check: { outputs: { prefix: '', name: ENVIRONMENT } } },
+      steps: {},
+    };
+    const steps = context.steps as Record<string, { outputs: Record<string, string> }>;
+
+    const foundationStep = evaluateStep(INIT, 'init', 'foundation', context);
+    this.announceStandIn(foundationStep, 'CreateRepository (immutable tags, scan on push)');
+    this.foundationOutputs = await this.standIns!.applyFoundation(provisionVariables(foundationStep));
+    steps.foundation = { outputs: { outputs: JSON.stringify(this.foundationOutputs), changed: 'true' } };
+
+    const build = await this.runStep(evaluateStep(INIT, 'init', 'build', context));
+    steps.build = { outputs: build.outputs };
+    if (build.code !== 0) return this.failedStep('build-image', build);
+    this.label(build.outputs.image, 'first image');
+
+    const taskdef = await this.runStep(evaluateStep(INIT, 'init', 'taskdef', context));
+    steps.taskdef = { outputs: taskdef.outputs };
+    if (taskdef.code !== 0) return this.failedStep('deploy-bluegreen register-only', taskdef);
+
+    const serviceStep = evaluateStep(INIT, 'init', 'service', context);
+    this.announceStandIn(serviceStep, 'POST /_sandbox/stack (cluster, service, target groups, listeners, CodeDeploy)');
+    this.serviceOutputs = await this.standIns!.applyService(provisionVariables(serviceStep));
+    steps.service = { outputs: { outputs: JSON.stringify(this.serviceOutputs), changed: 'true' } };
+    this.out(
+      `    production ${String(this.serviceOutputs.production_url)}, test ${String(this.serviceOutputs.test_url)}`,
+    );
+
+    const ingressStep = evaluateStep(INIT, 'init', 'ingress', context);
+    if (!ingressStep.runs) this.out(`  - ${ingressStep.name}: skipped (if: inputs.ingress is false in the demo)`);
+
+    const smoke = await this.runStep(evaluateStep(INIT, 'init', 'smoke', context));
+    if (smoke.code !== 0) return this.failedStep('smoke-test', smoke);
+
+    const problems = [
+      build.outputs.built !== 'true' && `build-image built=${build.outputs.built} (expected true)`,
+      !taskdef.outputs['task-definition-arn'] && 'deploy-bluegreen gave no task-definition-arn',
+      smoke.outputs.passed !== 'true' && `smoke-test passed=${smoke.outputs.passed}`,
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) return { ok: false, note: problems.join('; ') };
+    return {
+      ok: true,
+      note: `image built, ${taskdef.outputs['task-definition-arn']!.split('/').pop()} registered, ${countHosts(smoke.outputs.hosts)} tasks serving /host`,
+    };
+  }
+
+  private async deployChange(): Promise<PhaseOutcome> {
+    editFile(
+      join(this.workspace, 'app/src/routes.js'),
+      'Request handled by backend',
+      'Request handled by the new backend',
+    );
+    this.commit('Say "the new backend" in /host');
+    this.out(`  production serves ${this.labelOf(await this.imageServing())} before the deploy`);
+    this.startLoad();
+    const runs = await this.deployPush({ traffic: true });
+    const load = await this.stopLoad();
+    const { build, deploy, smoke } = runs;
+    if (build.code !== 0) return this.failedStep('build-image', build, load);
+    if (!deploy || deploy.code !== 0) return this.failedStep('deploy-bluegreen', deploy, load);
+    if (!smoke || smoke.code !== 0) return this.failedStep('smoke-test', smoke, load);
+    const newImage = build.outputs.image ?? '';
+    const problems = [
+      build.outputs.built !== 'true' && `build-image built=${build.outputs.built} (expected true)`,
+      deploy.outputs.deployed !== 'true' && `deploy-bluegreen deployed=${deploy.outputs.deployed} (expected true)`,
+      smoke.outputs.passed !== 'true' && `smoke-test passed=${smoke.outputs.passed}`,
+      load.failed > 0 && `${load.failed} failed requests during the shift (${load.failures.join('; ')})`,
+      !load.byImage[newImage] && 'the load loop never reached the new image',
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) return { ok: false, note: problems.join('; '), load };
+    return {
+      ok: true,
+      note: `deployment ${deploy.outputs['deployment-id']} shifted ${this.describeShare(load.byImage)}; smoke test saw imageUri = the built image`,
+      load,
+    };
+  }
+
+  private async noOpDeploy(): Promise<PhaseOutcome> {
+    const callsBefore = await this.callCount();
+    const runs = await this.deployPush({ traffic: false });
+    const calls = await this.callsSince(callsBefore);
+    const { build, deploy, smoke } = runs;
+    if (build.code !== 0) return this.failedStep('build-image', build);
+    if (!deploy || deploy.code !== 0) return this.failedStep('deploy-bluegreen', deploy);
+    if (!smoke || smoke.code !== 0) return this.failedStep('smoke-test', smoke);
+    this.out(`  AWS calls of this phase: ${summariseCalls(calls)}`);
+    const mutating = calls.filter((c) => /^(Register|Create|Update|Put|Delete|Stop)/.test(c.operation));
+    const problems = [
+      build.outputs.built !== 'false' && `build-image built=${build.outputs.built} (expected false)`,
+      deploy.outputs.deployed !== 'false' && `deploy-bluegreen deployed=${deploy.outputs.deployed} (expected false)`,
+      deploy.outputs['task-definition-changed'] === 'true' && 'deploy-bluegreen registered a task definition',
+      mutating.length > 0 && `calls that change something: ${summariseCalls(mutating)}`,
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) return { ok: false, note: problems.join('; ') };
+    return { ok: true, note: `nothing built, registered or deployed; ${calls.length} read-only AWS calls` };
+  }
+
+  private async brokenDeploy(): Promise<PhaseOutcome> {
+    editFile(
+      join(this.workspace, 'app/src/routes.js'),
+      "if (path === '/health') return sendJson(res, 200, { status: 'ok' });",
+      "if (path === '/health') return sendJson(res, 500, { status: 'broken on purpose by the demo' });",
+    );
+    this.commit('Break /health');
+    const before = await this.imageServing();
+    this.out(`  production serves ${this.labelOf(before)} before the deploy`);
+    this.startLoad();
+    const runs = await this.deployPush({ traffic: true });
+    const load = await this.stopLoad();
+    const { build, deploy } = runs;
+    if (build.code !== 0) return this.failedStep('build-image', build, load);
+    if (!deploy) return { ok: false, note: 'deploy-bluegreen did not run', load };
+    if (deploy.code === 0) {
+      return {
+        ok: false,
+        note: `deploy-bluegreen succeeded with an image whose /health answers 500 (deployed=${deploy.outputs.deployed})`,
+        load,
+      };
+    }
+    this.out('  - Smoke test the serving image: skipped (the deploy step failed, so the job stops there)');
+    const message = deploy.errors.join(' | ');
+    // A clear message says what failed and why: the deployment, and the health checks or stopped tasks.
+    const clear = /deploy/i.test(message) && /(health|stopped|Install)/i.test(message);
+    // Blue still serves: direct requests to production all answer 200 with the image served before.
+    const after = await this.sample(20);
+    const stillBlue = after.every((r) => r.status === 200 && r.image === before);
+    const brokenServed = build.outputs.image ? (load.byImage[build.outputs.image] ?? 0) : 0;
+    this.out(
+      `  after the failure, 20 direct requests to production: ${after.filter((r) => r.status === 200).length} answered 200, ` +
+        `${after.filter((r) => r.image === before).length} from ${this.labelOf(before)}`,
+    );
+    const problems = [
+      !clear && `the failure message does not say the deployment failed its health checks: ${message || '(none)'}`,
+      !stillBlue && `production no longer serves ${this.labelOf(before)}: ${JSON.stringify(after.slice(0, 3))}`,
+      brokenServed > 0 && `${brokenServed} production requests reached the broken image`,
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) return { ok: false, note: problems.join('; '), load };
+    return {
+      ok: true,
+      note: `deploy failed and rolled back as expected; production still serves ${this.labelOf(before)}`,
+      load,
+    };
+  }
+
+  private async destroy(): Promise<PhaseOutcome> {
+    const sandbox = this.sandbox;
+    if (!sandbox) return { ok: false, note: 'the sandbox did not start' };
+    const context: ExpressionContext = {
+      ...githubContexts(sandbox),
+      inputs: { ...workflowInputDefaults(DESTROY), environment: ENVIRONMENT, confirm: ENVIRONMENT },
+      needs: { confirm: { outputs: { name: ENVIRONMENT, prefix: '' } } },
+      steps: {
+        'foundation-state': { outputs: { outputs: JSON.stringify(this.foundationOutputs ?? {}) } },
+        'service-state': { outputs: { outputs: JSON.stringify(this.serviceOutputs ?? {}) } },
+      },
+    };
+    const problems: string[] = [];
+    const destroyed: string[] = [];
+    const log = (line: string) => this.out(`    ${line}`);
+    for (const id of stepIdsUsing(DESTROY, 'destroy', 'provision')) {
+      const step = evaluateStep(DESTROY, 'destroy', id, context);
+      if (step.inputs.command !== 'destroy') continue;
+      const stack = stackOf(step);
+      // provision refuses a destroy whose confirm is not the stack's folder name.
+      if (step.inputs.confirm !== stack) problems.push(`${id}: confirm is ${step.inputs.confirm}, not ${stack}`);
+      if (stack === 'service' && this.serviceOutputs) {
+        this.announceStandIn(step, "the service stack's deletes");
+        await this.standIns!.destroyService(this.serviceOutputs, log);
+        destroyed.push(stack);
+      } else if (stack === 'foundation' && this.foundationOutputs) {
+        this.announceStandIn(step, "the foundation stack's deletes");
+        await this.standIns!.destroyFoundation(this.foundationOutputs, log);
+        destroyed.push(stack);
+      } else {
+        this.out(`  - ${step.name}: never created here, nothing to destroy (as terraform destroy of an empty state)`);
+      }
+    }
+    if (this.serviceOutputs) {
+      const cluster = String(this.serviceOutputs.cluster_name);
+      const described = await this.standIns!.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
+      const status = described.clusters?.[0]?.status ?? 'MISSING';
+      if (status !== 'INACTIVE') problems.push(`cluster ${cluster} is ${status} after destroy`);
+    }
+    if (this.foundationOutputs) {
+      const repositoryName = String(this.foundationOutputs.repository_name);
+      const found = await this.standIns!.ecr.send(
+        new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }),
+      ).then(
+        () => true,
+        (error: Error) => error.name !== 'RepositoryNotFoundException',
+      );
+      if (found) problems.push(`repository ${repositoryName} still exists after destroy`);
+    }
+    this.out('  Stopping the sandbox: every task process and listener...');
+    this.finalCalls = await this.callsSince(0);
+    await sandbox.stop();
+    this.out('  sandbox stopped');
+    if (problems.length) return { ok: false, note: problems.join('; ') };
+    return { ok: true, note: `destroyed ${destroyed.join(', ') || 'nothing'} in reverse order; sandbox stopped` };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Steps
+
+  /** reusable-deploy.yml's deploy job: build-image, deploy-bluegreen, smoke-test (each only if the one before succeeded). */
+  private async deployPush(options: { traffic: boolean }): Promise<DeployRuns> {
+    const context: ExpressionContext = {
+      ...githubContexts(this.sandbox!),
+      inputs: { ...workflowInputDefaults(DEPLOY), environment: ENVIRONMENT, 'deployment-config': LINEAR_CONFIG },
+      needs: { check: { outputs: { prefix: '' } } },
+      // The provision `output` steps read the stacks' outputs; the sandbox stand-ins answer the same.
+      steps: {
+        foundation: { outputs: { outputs: JSON.stringify(this.foundationOutputs) } },
+        service: { outputs: { outputs: JSON.stringify(this.serviceOutputs) } },
+        ingress: { outputs: { outputs: '' } },
+      },
+    };
+    const steps = context.steps as Record<string, { outputs: Record<string, string> }>;
+    this.out(
+      '  - Read the foundation, service and ingress stacks: stood in for by the outputs the sandbox stand-ins answered',
+    );
+    const build = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'build', context));
+    steps.build = { outputs: build.outputs };
+    if (build.code !== 0) return { build };
+    if (build.outputs.built === 'true') this.label(build.outputs.image, `image of commit ${this.head()}`);
+    const ticker = options.traffic ? this.trafficTicker() : undefined;
+    const deploy = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'deploy', context), {
+      // The workflow keeps the action's 5 s default; at time scale 60 that is 5 AWS minutes between
+      // looks, so the demo polls more often to show each traffic step (the only input it adds).
+      'poll-interval-seconds': '0.5',
+    });
+    if (ticker) clearInterval(ticker);
+    steps.deploy = { outputs: deploy.outputs };
+    if (deploy.code !== 0) return { build, deploy };
+    const smoke = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'smoke', context));
+    return { build, deploy, smoke };
+  }
+
+  /** Runs one workflow step's action as a process, streaming its log lines indented. */
+  private async runStep(step: EvaluatedStep, extraInputs: Record<string, string> = {}): Promise<ActionRun> {
+    this.out(`  - ${step.name} (actions/${step.action})`);
+    const shown = step.withKeys
+      .map((key) => [key, step.inputs[key] ?? ''] as const)
+      .filter(([, value]) => value.trim() !== '');
+    if (shown.length) this.out(`    with: ${shown.map(([k, v]) => `${k}=${shorten(v)}`).join(', ')}`);
+    const splitter = new LineSplitter((line) => {
+      const rendered = this.options.verbose ? line : renderActionLine(line);
+      if (rendered !== undefined) for (const part of rendered.split('\n')) this.out(`      ${part}`);
+    });
+    const run = await runAction(step.action, {
+      inputs: { ...step.inputs, ...extraInputs },
+      env: this.env,
+      cwd: this.workspace,
+      killAfterMs: 150_000,
+      onStart: (child) => (this.child = child),
+      onStdout: (text) => splitter.push(text),
+    });
+    splitter.flush();
+    this.child = undefined;
+    const outputs = ['built', 'image', 'deployed', 'task-definition-arn', 'deployment-id', 'status', 'passed', 'hosts']
+      .filter((k) => run.outputs[k] !== undefined && run.outputs[k] !== '')
+      .map((k) => `${k}=${shorten(run.outputs[k]!)}`);
+    this.out(
+      `    exit ${run.code ?? run.signal}${outputs.length ? `; outputs: ${outputs.join(', ')}` : ''} (${formatDuration(run.durationMs)})`,
+    );
+    return run;
+  }
+
+  private announceStandIn(step: EvaluatedStep, what: string): void {
+    this.out(`  - ${step.name} (provision ${step.inputs.command} of ${step.inputs['working-directory']})`);
+    this.out(`    Terraform cannot reach the sandbox: stood in for by ${what}`);
+  }
+
+  private failedStep(what: string, run: ActionRun | undefined, load?: LoadStats): PhaseOutcome {
+    if (!run) return { ok: false, note: `${what} did not run`, load };
+    const why = run.errors.join(' | ') || run.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${run.code}`;
+    return { ok: false, note: `${what} failed: ${why}`, load };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Traffic
+
+  private startLoad(): void {
+    this.load = new LoadLoop({ url: `${String(this.serviceOutputs!.production_url)}/host`, clients: 4, pauseMs: 25 });
+  }
+
+  private async stopLoad(): Promise<LoadStats> {
+    const stats = await this.load!.stop();
+    this.load = undefined;
+    this.out(
+      `  load loop: ${stats.sent} requests, ${stats.failed} failed; served by ${this.describeShare(stats.byImage)}`,
+    );
+    return stats;
+  }
+
+  /** Every second while deploy-bluegreen runs: which images answered the load loop in that second. */
+  private trafficTicker(): NodeJS.Timeout {
+    let last = '';
+    return setInterval(() => {
+      if (!this.load) return;
+      const share = this.describeShare(this.load.takeWindow());
+      const failed = this.load.snapshot().failed;
+      const line = `traffic: ${share}${failed ? `, ${failed} failed so far` : ''}`;
+      if (line !== last) this.out(`      [load] ${line}`);
+      last = line;
+    }, 1000);
+  }
+
+  private describeShare(byImage: Record<string, number>): string {
+    const total = Object.values(byImage).reduce((a, b) => a + b, 0);
+    if (total === 0) return 'no answers';
+    return Object.entries(byImage)
+      .map(([image, n]) => `${this.labelOf(image)} ${Math.round((100 * n) / total)}%`)
+      .join(' / ');
+  }
+
+  private async imageServing(): Promise<string> {
+    const [first] = await this.sample(1);
+    return first?.image ?? '';
+  }
+
+  private async sample(n: number): Promise<{ status: number; image: string }[]> {
+    const url = `${String(this.serviceOutputs!.production_url)}/host`;
+    const answers: { status: number; image: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        const body = (await response.json().catch(() => ({}))) as { imageUri?: string };
+        answers.push({ status: response.status, image: body.imageUri ?? '' });
+      } catch (error) {
+        answers.push({ status: 0, image: String(error) });
+      }
+    }
+    return answers;
+  }
+
+  private label(image: string | undefined, label: string): void {
+    if (image && !this.imageLabels.has(image)) this.imageLabels.set(image, label);
+  }
+
+  private labelOf(image: string): string {
+    const label = this.imageLabels.get(image);
+    const short = image.includes('@sha256:') ? `@${image.split('@sha256:')[1]!.slice(0, 12)}` : image;
+    return label ? `${label} (${short})` : short;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Workspace and calls
+
+  private commit(message: string): void {
+    git(this.workspace, 'commit', '-q', '-am', message);
+    this.out(`  committed in the workspace: ${this.head()} ${message}`);
+  }
+
+  private head(): string {
+    return git(this.workspace, 'rev-parse', '--short', 'HEAD').trim();
+  }
+
+  /** The call log read just before the sandbox stopped. */
+  private finalCalls?: CallRecord[];
+
+  private async callCount(): Promise<number> {
+    return (await this.callsSince(0)).length;
+  }
+
+  /** GET /_sandbox/calls?since=N: the AWS calls from index N on (once the sandbox stopped, from the log read just before). */
+  private async callsSince(since: number): Promise<CallRecord[]> {
+    if (this.finalCalls) return this.finalCalls.slice(since);
+    if (!this.sandbox) return [];
+    const response = await fetch(`${this.sandbox.endpoint}/_sandbox/calls?since=${since}`);
+    return (await response.json()) as CallRecord[];
+  }
+}
+
+/** How many hosts smoke-test's `hosts` output (a JSON list) names. */
+function countHosts(hosts: string | undefined): string {
+  try {
+    const list = JSON.parse(hosts ?? '') as unknown;
+    return Array.isArray(list) ? String(list.length) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** One line: multi-line values joined with `; `, long ones cut in the middle. */
+function shorten(value: string, max = 72): string {
+  const line = value
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
+  return line.length <= max ? line : `${line.slice(0, max / 2 - 2)}...${line.slice(-(max / 2 - 2))}`;
+}
