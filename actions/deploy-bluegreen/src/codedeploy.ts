@@ -120,7 +120,6 @@ export async function deployWithCodeDeploy(
   } finally {
     record.endTime = new Date(deps.clock.now());
   }
-  deps.saveState(STATE.finished, 'true');
   return record;
 }
 
@@ -243,7 +242,11 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
       logLifecycle(deps, target, seen.events, record);
       logTraffic(deps, target, seen, record);
 
-      if (ENDED.has(status)) break;
+      if (ENDED.has(status)) {
+        // Nothing left for the post step to stop.
+        deps.saveState(STATE.finished, 'true');
+        break;
+      }
 
       if (status === 'Ready' && !seen.gate) {
         seen.gate = true;
