@@ -1,6 +1,7 @@
 // The sample app as ECS runs it: a separate node process configured by its environment,
 // exercised over real HTTP and real signals.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -168,26 +169,51 @@ describe('stress-cpu', () => {
 
   test('one run at a time: a second request is a 409 until the first ends; /health stays fast meanwhile', async () => {
     const app = await startApp();
-    const first = await get(app.port, '/stress-cpu/100/1');
+    const first = await get(app.port, '/stress-cpu/100/2');
     expect(first.status).toBe(202);
     const second = await get(app.port, '/stress-cpu/20/5');
     expect(second.status).toBe(409);
     expect(second.body.error).toContain('already in progress');
 
-    // The load runs in a worker thread: the event loop still answers health checks promptly.
+    // The load runs in a worker thread: the event loop still answers health checks while it runs
+    // (a loop on the main thread would hold each of them until the 2 s run ended). The bound is
+    // loose because the test machine is shared.
     const latencies: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
       expect((await get(app.port, '/health')).status).toBe(200);
       latencies.push(performance.now() - t);
     }
-    expect(Math.max(...latencies)).toBeLessThan(250);
+    expect(Math.max(...latencies)).toBeLessThan(800);
 
-    await new Promise((r) => setTimeout(r, 1300));
+    await new Promise((r) => setTimeout(r, 2300));
     expect(app.logs.some((l) => l.msg === 'stress finished' && l.reason === 'completed')).toBe(true);
     expect((await get(app.port, '/stress-cpu/10/1')).status).toBe(202);
   });
 });
+
+/** CPU seconds the process has used (Linux: utime + stime from /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+(existsSync('/proc/self/stat') ? test : test.skip)(
+  'a stress run really loads the CPU, and a light one barely',
+  async () => {
+    const app = await startApp();
+    const idle = cpuSeconds(app.proc.pid!);
+    expect((await get(app.port, '/stress-cpu/100/1')).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1200));
+    const heavy = cpuSeconds(app.proc.pid!) - idle;
+    // A full second at 100% of one core; the shared test machine may give the thread less.
+    expect(heavy).toBeGreaterThan(0.3);
+    expect((await get(app.port, '/stress-cpu/5/1')).status).toBe(202);
+    const before = cpuSeconds(app.proc.pid!);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(cpuSeconds(app.proc.pid!) - before).toBeLessThan(heavy / 2);
+  },
+);
 
 describe('SIGTERM', () => {
   test('stops accepting, finishes the request in flight, then exits 0', async () => {
