@@ -141,7 +141,13 @@ export class ServiceDeploymentEngine {
 
   observe(service: Service): void {
     const deployment = this.current(service);
-    if (!deployment || this.running.has(deployment)) return;
+    if (!deployment) {
+      // No deployment under way: the PRIMARY deployment follows the service's desired count.
+      const lead = service.fleets.find((f) => f.status === 'PRIMARY');
+      if (lead && lead.kind === 'deployment') lead.desiredCount = service.desiredCount;
+      return;
+    }
+    if (this.running.has(deployment)) return;
     if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLBACK_IN_PROGRESS') return;
     const scheduler = this.deps.scheduler;
     const target = deployment.target;
@@ -249,6 +255,11 @@ export class ServiceDeploymentEngine {
     const signal = deployment.abort.signal;
     for (;;) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Aborted('aborted');
+      if (deployment.lifecycleStage !== 'CLEAN_UP') {
+        // Blue and green both follow the desired count (UpdateService) until blue is removed.
+        for (const fleet of [deployment.target, ...deployment.sources])
+          fleet.desiredCount = deployment.service.desiredCount;
+      }
       this.deps.scheduler.reconcile(deployment.service);
       if (condition()) return;
       if (checkFailure) this.checkGreenFailures(deployment);
@@ -301,11 +312,7 @@ export class ServiceDeploymentEngine {
       this.stage(deployment, 'RECONCILE_SERVICE');
       this.stage(deployment, 'PRE_SCALE_UP');
       this.stage(deployment, 'SCALE_UP');
-      // The desired count may change (UpdateService) while green scales up.
-      await this.waitFor(deployment, () => {
-        target.desiredCount = service.desiredCount;
-        return scheduler.fleetStable(target);
-      });
+      await this.waitFor(deployment, () => scheduler.fleetStable(target));
       this.stage(deployment, 'POST_SCALE_UP');
       this.stage(deployment, 'TEST_TRAFFIC_SHIFT');
       test?.setWeights(weights(100));

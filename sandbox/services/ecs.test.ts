@@ -538,5 +538,12 @@ describe('ECS controller', () => {
       }),
     );
     expect(future.serviceDeployments).toEqual([]);
+
+    // Scaling needs no new deployment: the PRIMARY one follows the desired count.
+    await ecs.send(new UpdateServiceCommand({ cluster: 'main', service: 'web', desiredCount: 3 }));
+    await until('three running tasks', async () => ((await runningTasks()).length === 3 ? true : undefined));
+    const after = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'main', service: 'web' })))
+      .serviceDeployments!;
+    expect(after).toHaveLength(2);
   }, 60_000);
 });
