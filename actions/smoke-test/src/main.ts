@@ -23,6 +23,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       setOutput('p95-ms', result.p95Ms ?? '');
       setOutput('hosts', JSON.stringify(result.hosts));
       setOutput('attempts', result.attempts);
+      setOutput('requests-per-second', result.requests.sent ? result.requestsPerSecond : '');
       writeReport(summary, config, result);
 
       if (!result.passed) throw new ActionFailure(`Smoke test failed. ${result.message ?? ''}`.trim());

@@ -77,6 +77,7 @@ test('a service that comes up late passes once it answers: refused, then 503, th
   expect(JSON.parse(run.outputs.hosts!)).toEqual(['task-0', 'task-1']);
   expect(Number(run.outputs['p50-ms'])).toBeGreaterThan(0);
   expect(Number(run.outputs['p95-ms'])).toBeGreaterThanOrEqual(Number(run.outputs['p50-ms']));
+  expect(Number(run.outputs['requests-per-second'])).toBeGreaterThan(0);
   expect(run.stdout).toMatch(
     /Attempt 1: connection refused by 127\.0\.0\.1:\d+ \(nothing is listening there yet\); retrying in 0\.3 s/,
   );
