@@ -239,7 +239,8 @@ function filesFromGit(
   for (const record of tree.tracked) {
     const filePath = recordPath(record);
     if (checkUntrusted && tree.untrusted.has(filePath)) continue;
-    if (recordMode(record) === '160000') folders.push(filePath);
+    // Mode 160000 (a submodule) is the only one starting '16'.
+    if (record[2] === '1' && record[3] === '6' && recordMode(record) === '160000') folders.push(filePath);
     else if (included(filePath)) {
       vouched.push(record.slice(2));
       if (filePath <= previous) inOrder = false;
@@ -273,20 +274,31 @@ function filesFromGit(
   return { files: mergeByPath(vouched, read), changedInWorkingTree: changedInWorkingTree.sort(), read: read.length };
 }
 
-/** Merges two path-sorted lists; a path in both (a folder read twice) is kept once. */
-function mergeByPath(a: FileRecord[], b: FileRecord[]): FileRecord[] {
-  if (b.length === 0) return a;
+/**
+ * Merges the few records read here into git's many, both sorted by path: each read record is
+ * placed by binary search, so the large list is copied once and compared only log(n) times per
+ * read record. A path in both (say, a folder read twice) is kept once, the read record winning.
+ */
+function mergeByPath(many: FileRecord[], few: FileRecord[]): FileRecord[] {
+  if (few.length === 0) return many;
   const merged: FileRecord[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const order = i >= a.length ? 1 : j >= b.length ? -1 : byRecordPath(a[i]!, b[j]!);
-    if (order < 0) merged.push(a[i++]!);
-    else if (order > 0) merged.push(b[j++]!);
-    else {
-      merged.push(b[j++]!);
-      i++;
+  let from = 0;
+  let last: string | undefined;
+  for (const record of few) {
+    const p = record.slice(PATH_OFFSET);
+    if (p === last) continue;
+    last = p;
+    let lo = from;
+    let hi = many.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (many[mid]!.slice(PATH_OFFSET) < p) lo = mid + 1;
+      else hi = mid;
     }
+    for (let k = from; k < lo; k++) merged.push(many[k]!);
+    merged.push(record);
+    from = lo < many.length && many[lo]!.slice(PATH_OFFSET) === p ? lo + 1 : lo;
   }
-  return merged.filter((f, k) => k === 0 || byRecordPath(merged[k - 1]!, f) !== 0);
+  for (let k = from; k < many.length; k++) merged.push(many[k]!);
+  return merged;
 }

@@ -1,14 +1,16 @@
 /**
- * What git knows about a folder, from one listing started with an argument array (no shell),
- * NUL-separated, so no file name is ever interpreted:
+ * What git knows about a folder, from two listings run side by side, each started with an
+ * argument array (no shell) and NUL-separated, so no file name is ever interpreted:
  *
- *   git ls-files -z -v -t -s -c -m -d -o
+ *   git ls-files -z -v -t -s -c -o      every index entry (`H <mode> <blob> <stage>\t<path>`) and
+ *                                       `? <path>` for each untracked file, git-ignored ones
+ *                                       included (Docker sends those)
+ *   git diff-files --name-only -z       tracked files whose working copy differs or is gone: one
+ *                                       lstat per file against the index's stat cache, spread over
+ *                                       threads (core.preloadIndex); content only where stat changed
  *
- * prints every index entry (`H <mode> <blob> <stage>\t<path>`), again tagged C for a working copy
- * that differs (git's stat cache first, content only where the stat changed) and R for one that
- * is gone, and `? <path>` for each untracked file, git-ignored ones included (Docker sends those).
- * Lowercase tags (assume-unchanged) and S (skip-worktree) or M (unmerged) are entries git cannot
- * vouch for. Paths are relative to the folder (git runs with it as working directory).
+ * Lowercase tags (assume-unchanged), S (skip-worktree) and stages other than 0 (unmerged) are
+ * entries git cannot vouch for either. Paths are relative to the folder (git runs in it).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,12 +86,13 @@ function splitNul(buffer: Buffer): string[] {
  */
 export async function readGitTree(folder: string, gitBinary = 'git'): Promise<GitTree | { reason: string }> {
   const run = (args: string[]) => git(gitBinary, folder, args);
-  let results: [Buffer, Buffer, Buffer];
+  let results: [Buffer, Buffer, Buffer, Buffer];
   try {
     results = await Promise.all([
       run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format', '--show-prefix']),
       run(['config', '--get', 'core.autocrlf']).catch(() => Buffer.from('')),
-      run(['ls-files', '-z', '-v', '-t', '-s', '-c', '-m', '-d', '-o']),
+      run(['ls-files', '-z', '-v', '-t', '-s', '-c', '-o']),
+      run(['diff-files', '--name-only', '--relative', '-z']),
     ]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -97,7 +100,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       reason: code === 'ENOENT' ? 'git is not installed' : `git cannot read ${folder}: ${(error as Error).message}`,
     };
   }
-  const [revParse, autocrlf, listing] = results;
+  const [revParse, autocrlf, listing, modified] = results;
   const [top = '', gitDir = '', objectFormat = '', prefix = ''] = revParse.toString('utf8').split('\n');
   if (objectFormat !== 'sha1') return { reason: `the repository uses ${objectFormat} object ids` };
   if (/^(true|input)$/i.test(autocrlf.toString('utf8').trim())) {
@@ -121,10 +124,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       continue;
     }
     if (record.length < 53 || record[51] !== '\t') continue;
-    if (record[0] !== 'H' || record[50] !== '0') {
-      untrusted.add(recordPath(record));
-      if (record[0] === 'C' || record[0] === 'R') continue; // the same entry again, tagged
-    }
+    if (record[0] !== 'H' || record[50] !== '0') untrusted.add(recordPath(record));
     tracked.push(record);
     if (record.endsWith('.gitattributes')) {
       const entryPath = recordPath(record);
@@ -133,6 +133,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       }
     }
   }
+  for (const p of splitNul(modified)) untrusted.add(p);
   for (const file of attributeFiles) {
     let text = '';
     try {
