@@ -194,6 +194,30 @@ describe('runHttpChecks', () => {
     expect(result.message).toContain('more than 5 redirects, the last to /host');
   });
 
+  test('a malformed Location header is reported as sent, followed or not', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://[bad' });
+      res.end();
+    });
+    const shown = await runHttpChecks(spec(url, { timeoutMs: 100 }), { logger: new MemoryLogger() });
+    expect(shown.message).toContain('got a redirect (302) to http://[bad, not followed');
+    const followed = await runHttpChecks(spec(url, { followRedirects: true, timeoutMs: 100 }), {
+      logger: new MemoryLogger(),
+    });
+    expect(followed.message).toContain('Last attempt: redirected to "http://[bad", which is not a valid URL');
+  });
+
+  test('a long body is cut at 500 characters after redaction, so a secret across the cut stays hidden', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    const url = await serve((_req, res) => json(res, 500, { pad: 'x'.repeat(460), jwt, tail: 'y'.repeat(100) }));
+    const result = await runHttpChecks(spec(url, { timeoutMs: 100 }), { logger: new MemoryLogger() });
+    expect(result.message).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+    expect(result.message).toContain('[REDACTED JWT]');
+    const excerpt = result.message!.split('secrets redacted): ')[1]!;
+    expect(excerpt.length).toBe(501);
+    expect(excerpt.endsWith('…')).toBe(true);
+  });
+
   test('expecting a redirect status passes on the redirect itself', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(301, { location: 'https://example.com/' });

@@ -214,7 +214,7 @@ function evaluate(spec: HttpCheckSpec, response: HttpResponse): { problems: stri
     const location = headerValue(response.headers.location);
     if (response.status >= 300 && response.status < 400 && location) {
       problems.push(
-        `status: expected ${spec.expectStatus}, got a redirect (${response.status}) to ${new URL(location, response.url).toString()}, not followed` +
+        `status: expected ${spec.expectStatus}, got a redirect (${response.status}) to ${resolveLocation(location, response.url)}, not followed` +
           ' (set follow-redirects: true to follow it, or point the URL at the final address)',
       );
     } else {
@@ -285,10 +285,11 @@ function describeExpectations(spec: HttpCheckSpec): string {
 
 function responseExcerpt(response: HttpResponse | undefined): string[] {
   if (!response) return [];
-  const body =
-    response.body.length > BODY_EXCERPT_CHARS ? `${response.body.slice(0, BODY_EXCERPT_CHARS)}…` : response.body;
+  // Redact before cutting, so a secret that straddles the cut is still recognised whole.
+  const redacted = redactSecrets(response.body);
+  const body = redacted.length > BODY_EXCERPT_CHARS ? `${redacted.slice(0, BODY_EXCERPT_CHARS)}…` : redacted;
   return [
-    `Response: status ${response.status}${response.url ? ` from ${response.url}` : ''}; body (first ${BODY_EXCERPT_CHARS} characters, secrets redacted): ${redactSecrets(body) || '(empty)'}`,
+    `Response: status ${response.status}${response.url ? ` from ${response.url}` : ''}; body (first ${BODY_EXCERPT_CHARS} characters, secrets redacted): ${body || '(empty)'}`,
   ];
 }
 
@@ -428,6 +429,15 @@ function seconds(ms: number): string {
   return ms < 10_000 && ms % 1000 !== 0 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
+/** A Location header made absolute; left as sent when it is not a valid URL reference. */
+function resolveLocation(location: string, base: string): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return location;
+  }
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -542,7 +552,11 @@ export function createNodeHttpGet(options: { maxSockets: number }): { get: HttpG
       if (hop === MAX_REDIRECTS) {
         throw new HttpRequestError(`more than ${MAX_REDIRECTS} redirects, the last to ${location}`, 'redirect');
       }
-      current = new URL(location, current);
+      try {
+        current = new URL(location, current);
+      } catch {
+        throw new HttpRequestError(`redirected to ${JSON.stringify(location)}, which is not a valid URL`, 'redirect');
+      }
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
         throw new HttpRequestError(
           `redirected to ${current.protocol} URL ${location}, which cannot be followed`,
