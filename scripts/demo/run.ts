@@ -353,7 +353,7 @@ export class Demo {
     if (problems.length) return { ok: false, note: problems.join('; '), load };
     return {
       ok: true,
-      note: `deployment ${deploy.outputs['deployment-id']} shifted ${this.describeShare(load.byImage)}; smoke test saw imageUri = the built image`,
+      note: `deployment ${deploy.outputs['deployment-id']} moved production to the new image with no failed request; smoke test saw imageUri = the built image`,
       load,
     };
   }
@@ -526,6 +526,9 @@ export class Demo {
       .map((key) => [key, step.inputs[key] ?? ''] as const)
       .filter(([, value]) => value.trim() !== '');
     if (shown.length) this.out(`    with: ${shown.map(([k, v]) => `${k}=${shorten(v)}`).join(', ')}`);
+    const added = Object.entries(extraInputs);
+    if (added.length)
+      this.out(`    the demo adds: ${added.map(([k, v]) => `${k}=${v}`).join(', ')} (not in the workflow)`);
     const splitter = new LineSplitter((line) => {
       const rendered = this.options.verbose ? line : renderActionLine(line);
       if (rendered !== undefined) for (const part of rendered.split('\n')) this.out(`      ${part}`);
@@ -592,7 +595,11 @@ export class Demo {
   private describeShare(byImage: Record<string, number>): string {
     const total = Object.values(byImage).reduce((a, b) => a + b, 0);
     if (total === 0) return 'no answers';
+    // Oldest image first, so successive traffic lines read the same way.
+    const known = [...this.imageLabels.keys()];
+    const rank = (image: string) => (known.includes(image) ? known.indexOf(image) : known.length);
     return Object.entries(byImage)
+      .sort(([a], [b]) => rank(a) - rank(b))
       .map(([image, n]) => `${this.labelOf(image)} ${Math.round((100 * n) / total)}%`)
       .join(' / ');
   }

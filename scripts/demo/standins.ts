@@ -10,7 +10,9 @@ import {
   DeleteClusterCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
+  DescribeTasksCommand,
   ECSClient,
+  ListTasksCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { StackRequest, StackResult } from '../../sandbox/index.js';
@@ -204,8 +206,47 @@ export class StandIns {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     log(`service ${service} drained: INACTIVE`);
-    await this.ecs.send(new DeleteClusterCommand({ cluster }));
-    log(`DeleteCluster ${cluster}`);
+    await this.deleteCluster(cluster, log);
+  }
+
+  /**
+   * DeleteCluster, retried while the cluster still holds services or tasks, as the AWS provider
+   * does while they stop (ClusterContainsTasksException / ClusterContainsServicesException).
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCluster.html
+   */
+  private async deleteCluster(cluster: string, log: DestroyLog): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let reported = false;
+    for (;;) {
+      try {
+        await this.ecs.send(new DeleteClusterCommand({ cluster }));
+        log(`DeleteCluster ${cluster}`);
+        return;
+      } catch (error) {
+        const name = error instanceof Error ? error.name : '';
+        if (name !== 'ClusterContainsTasksException' && name !== 'ClusterContainsServicesException') throw error;
+        const active = await this.activeTasks(cluster);
+        if (Date.now() > deadline) {
+          throw new Error(`DeleteCluster ${cluster} still refused after 30 s: ${name}; tasks: ${active}`, {
+            cause: error,
+          });
+        }
+        if (!reported) log(`DeleteCluster ${cluster}: ${name}, waiting for them to stop (${active})`);
+        reported = true;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  /** The cluster's tasks that have not stopped, for messages: `id (group) lastStatus`. */
+  private async activeTasks(cluster: string): Promise<string> {
+    const listed = await this.ecs.send(new ListTasksCommand({ cluster }));
+    const arns = listed.taskArns ?? [];
+    if (arns.length === 0) return 'none listed';
+    const described = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
+    return (described.tasks ?? [])
+      .map((t) => `${t.taskArn?.split('/').pop()} (${t.group ?? '?'}) ${t.lastStatus ?? '?'}`)
+      .join(', ');
   }
 
   /** Destroys the foundation stack's repository, images included (the module sets force_delete). */
