@@ -701,7 +701,9 @@ export function createEcsService(options: EcsOptions): EcsService {
     return service;
   }
 
-  async function drainFleet(fleet: Fleet, reason: string): Promise<void> {
+  /** Scales a fleet to zero (tasks drained, then stopped, as a scale-in) and removes it. */
+  async function drainFleet(fleet: Fleet): Promise<void> {
+    const reason = `Scaling activity initiated by (deployment ${fleet.id})`;
     fleet.status = 'DRAINING';
     fleet.scalePercent = 0;
     fleet.desiredCount = 0;
@@ -860,7 +862,7 @@ export function createEcsService(options: EcsOptions): EcsService {
         service.desiredCount = 0;
         engine.abortAll(service);
         void scheduler.track(
-          Promise.all(service.fleets.map((f) => drainFleet(f, 'Service deleted'))).then(() => {
+          Promise.all(service.fleets.map((f) => drainFleet(f))).then(() => {
             service.status = 'INACTIVE';
           }),
         );
@@ -929,7 +931,7 @@ export function createEcsService(options: EcsOptions): EcsService {
         throw new AwsError('InvalidParameterException', 'Cannot delete the PRIMARY task set unless force is true.');
       }
       const answer = describeTaskSet(fleet);
-      void scheduler.track(drainFleet(fleet, 'Task set deleted'));
+      void scheduler.track(drainFleet(fleet));
       return { taskSet: { ...answer, status: 'DRAINING' } };
     },
 
@@ -1113,7 +1115,7 @@ export function createEcsService(options: EcsOptions): EcsService {
     async deleteTaskSet(clusterRef, serviceRef, id) {
       const service = activeServiceAny(clusterRef, serviceRef);
       const fleet = findTaskSet(service, id);
-      await scheduler.track(drainFleet(fleet, 'Task set deleted'));
+      await scheduler.track(drainFleet(fleet));
     },
     addServiceEvent(clusterRef, serviceRef, message) {
       scheduler.event(activeServiceAny(clusterRef, serviceRef), message);
