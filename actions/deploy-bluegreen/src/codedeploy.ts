@@ -214,7 +214,14 @@ interface Observed {
 
 async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentRecord): Promise<void> {
   const { logger } = deps;
-  const seen = { status: '', events: new Map<string, string>(), traffic: '', gate: false, manualWait: false };
+  const seen = {
+    status: '',
+    events: new Map<string, string>(),
+    traffic: '',
+    gate: false,
+    manualWait: false,
+    terminationWait: false,
+  };
   let targetId = `${plan.cluster}:${plan.service}`;
   let listedTargets = false;
   let last: Observed | undefined;
@@ -246,6 +253,17 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
         // Nothing left for the post step to stop.
         deps.saveState(STATE.finished, 'true');
         break;
+      }
+
+      const events = target?.lifecycleEvents ?? [];
+      if (!seen.terminationWait && events.length > 0 && events.every((e) => e.status === 'Succeeded')) {
+        seen.terminationWait = true;
+        const minutes =
+          plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
+            ?.terminationWaitTimeInMinutes;
+        logger.info(
+          `Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. timeout-minutes counts this wait too.`,
+        );
       }
 
       if (status === 'Ready' && !seen.gate) {

@@ -55,6 +55,8 @@ const LINEAR: Step[] = [
   { status: 'InProgress', events: upTo(6), traffic: [80, 20] },
   { status: 'InProgress', events: upTo(6), traffic: [80, 20] },
   { status: 'InProgress', events: upTo(7), traffic: [0, 100] },
+  { status: 'InProgress', events: upTo(8), traffic: [0, 100] },
+  { status: 'InProgress', events: upTo(8), traffic: [0, 100] },
   { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
 ];
 
@@ -152,6 +154,7 @@ describe('CodeDeploy deployment', () => {
       expect(lines.filter((l) => l.trim().startsWith(`${name}: Succeeded`))).toHaveLength(1);
     }
     expect(lines.filter((l) => l === 'Deployment d-NEW: InProgress')).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('Production traffic is on green'))).toHaveLength(1);
     expect(report.record?.lifecycle.map((r) => r.name)).toEqual(EVENTS.map(([n]) => n));
     expect(deps.state.get(STATE.id)).toBe('d-NEW');
     expect(deps.state.get(STATE.finished)).toBe('true');
