@@ -129,6 +129,10 @@ test('after a blue/green deploy of the app, smoke-test on production sees the de
   expect(deploy.code).toBe(0);
   expect(deploy.outputs).toMatchObject({ deployed: 'true', status: 'Succeeded' });
   const duringRun = await during;
+  // The switch cost no request an error: old tasks drained and shut down gracefully.
+  const stats = Object.values(sandbox.lb.listener(stack.listeners.production)!.stats());
+  expect(stats.reduce((n, s) => n + s.served, 0)).toBeGreaterThan(0);
+  expect(stats.reduce((n, s) => n + s.failed, 0)).toBe(0);
   expect(duringRun.outputs.passed).toBe('true');
   expect(Number(duringRun.outputs.attempts)).toBeGreaterThan(1);
   expect(duringRun.stdout).toContain(`got "${images.v1}"; retrying in`);
