@@ -96,8 +96,8 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     logger.info(`fingerprint ${result.fingerprint} (tag ${result.tag})`);
     logger.info(
       result.method === 'git'
-        ? `${result.files.length} files: ${result.fromGit} by git's index ids, ${result.read} read (changed, untracked or git-ignored)`
-        : `${result.files.length} files, all read (${result.fallbackReason ?? 'no git'})`,
+        ? `${result.fileCount} files: ${result.fromGit} by git's index ids, ${result.read} read (changed, untracked or git-ignored)`
+        : `${result.fileCount} files, all read (${result.fallbackReason ?? 'no git'})`,
     );
     for (const p of result.changedInWorkingTree.slice(0, SHOWN_CHANGES)) logger.info(`  read: ${p}`);
     if (result.sendsGitFolder) {
@@ -268,8 +268,8 @@ function writeSummary(
       [
         'Files hashed',
         fp.method === 'git'
-          ? `${fp.files.length}: ${fp.fromGit} by git's index ids, ${fp.read} read`
-          : `${fp.files.length}, all read (${fp.fallbackReason ?? 'no git'})`,
+          ? `${fp.fileCount}: ${fp.fromGit} by git's index ids, ${fp.read} read`
+          : `${fp.fileCount}, all read (${fp.fallbackReason ?? 'no git'})`,
       ],
       ['.dockerignore', fp.dockerignore ?? '(none)'],
       [

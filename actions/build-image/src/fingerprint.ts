@@ -3,17 +3,26 @@
  * build args, the platform and every file Docker sends in the context), computed without reading
  * the files git already vouches for.
  *
- * Each context file contributes `<mode> <git blob id> 0\t<path>\0`, the very record
- * `git ls-files -s -z` prints for it, where the blob id is git's sha1 of `blob <length>\0<content>`
- * (for a symlink, of its target), and records are sorted by path. For a tracked, unmodified file
- * the record comes straight from git's index; for anything else it is computed here from the file.
- * Both give the same bytes, so the fast path and a full read agree on the same tree.
+ * Each context file contributes `H <mode> <git blob id> 0\t<path>\0`: the very bytes
+ * `git ls-files -z -v -t -s` prints for a clean entry, where the blob id is git's sha1 of
+ * `blob <length>\0<content>` (for a symlink, of its target); records are sorted by path. For a
+ * tracked, unmodified file those bytes are hashed straight from git's output (no string, no
+ * copy); for anything else they are built here from the file. Both give the same bytes, so the
+ * fast path and a full read agree on the same tree.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextFilter, dockerignoreFor, listContext } from '../../../lib/docker-context.js';
-import { readGitTree, recordMode, recordPath, type GitTree } from './git-tree.js';
+import {
+  forEachRecord,
+  isCleanRecord,
+  isIndexRecord,
+  PATH_AT,
+  readGitTree,
+  recordPath,
+  type GitTree,
+} from './git-tree.js';
 
 /** Bumped whenever the hashed bytes change meaning, so old tags are never mistaken for new. */
 export const FINGERPRINT_VERSION = 'build-image-fingerprint/v1';
@@ -33,18 +42,15 @@ export interface FingerprintInput {
 
 export type FileMode = '100644' | '100755' | '120000';
 
-/** One context file as hashed: `<mode> <blob> 0\t<path>` (git's index listing; `\0` ends it). */
+/** One context file as hashed, without its ending NUL: `H <mode> <blob> 0\t<path>`. */
 export type FileRecord = string;
 
-/** Where the path starts in a record: 6 (mode) + 1 + 40 (blob) + 1 + 1 (stage) + 1 (tab). */
-const PATH_OFFSET = 50;
-
 export function fileRecord(filePath: string, mode: FileMode, blob: string): FileRecord {
-  return `${mode} ${blob} 0\t${filePath}`;
+  return `H ${mode} ${blob} 0\t${filePath}`;
 }
 
 export function parseFileRecord(record: FileRecord): { path: string; mode: FileMode; blob: string } {
-  return { path: record.slice(PATH_OFFSET), mode: record.slice(0, 6) as FileMode, blob: record.slice(7, 47) };
+  return { path: record.slice(PATH_AT), mode: record.slice(2, 8) as FileMode, blob: record.slice(9, 49) };
 }
 
 export interface Fingerprint {
@@ -54,8 +60,10 @@ export interface Fingerprint {
   tag: string;
   /** sha256 of each part, so two runs can tell which part changed. */
   parts: { dockerfile: string; buildArgs: string; platform: string; files: string };
-  /** Every context file Docker sends, sorted by path. */
-  files: FileRecord[];
+  /** How many context files Docker sends. */
+  fileCount: number;
+  /** Every context file Docker sends, sorted by path (built on demand: the hash never needs it). */
+  listFiles(): FileRecord[];
   /** How many ids came from git's index, and how many files were read here. */
   fromGit: number;
   read: number;
@@ -114,23 +122,20 @@ export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerp
   }
   const { patterns, file: dockerignore } = dockerignoreFor(input.context, input.dockerfile);
 
-  let files: FileRecord[] | undefined;
+  let files: HashedFiles | undefined;
   let changedInWorkingTree: string[] = [];
-  let read = 0;
   let fallbackReason: string | undefined = input.mode === 'read' ? 'full read requested' : undefined;
   if (input.mode !== 'read') {
     const tree = await readGitTree(input.context, input.git ?? 'git');
     if ('reason' in tree) {
       fallbackReason = tree.reason;
     } else {
-      ({ files, changedInWorkingTree, read } = filesFromGit(input.context, patterns, tree));
+      ({ files, changedInWorkingTree } = filesFromGit(input.context, patterns, tree));
     }
   }
   const method = files ? 'git' : 'read';
-  if (!files) {
-    files = filesByReading(input.context, patterns, '');
-    read = files.length;
-  }
+  files ??= fromRecords(filesByReading(input.context, patterns, ''), 0);
+  const hashed = files;
 
   const parts = {
     dockerfile: sha256(dockerfileContent),
@@ -141,7 +146,7 @@ export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerp
         .join(''),
     ),
     platform: sha256(canonicalPlatform(input.platform)),
-    files: filesDigest(files),
+    files: hashed.digest,
   };
   const fingerprint = sha256(
     `${FINGERPRINT_VERSION}\ndockerfile ${parts.dockerfile}\nbuild-args ${parts.buildArgs}\nplatform ${parts.platform}\nfiles ${parts.files}\n`,
@@ -150,17 +155,15 @@ export async function fingerprintBuild(input: FingerprintInput): Promise<Fingerp
     fingerprint,
     tag: tagOf(fingerprint),
     parts,
-    files,
-    fromGit: files.length - read,
-    read,
+    fileCount: hashed.count,
+    listFiles: hashed.list,
+    fromGit: hashed.fromGit,
+    read: hashed.count - hashed.fromGit,
     method,
     fallbackReason,
     changedInWorkingTree,
     dockerignore,
-    sendsGitFolder: files.some((f) => {
-      const p = f.slice(PATH_OFFSET);
-      return p === '.git' || p.startsWith('.git/') || p.includes('/.git/');
-    }),
+    sendsGitFolder: hashed.sendsGitFolder,
   };
 }
 
@@ -168,18 +171,37 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** sha256 over the sorted records, each ended by NUL, fed in batches rather than one update per file. */
-function filesDigest(files: FileRecord[]): string {
-  const hash = createHash('sha256');
-  for (let i = 0; i < files.length; i += 4096) hash.update(`${files.slice(i, i + 4096).join('\0')}\0`);
-  return hash.digest('hex');
+/** The context files as hashed: their digest, count and (on demand) list. */
+interface HashedFiles {
+  digest: string;
+  count: number;
+  fromGit: number;
+  sendsGitFolder: boolean;
+  list(): FileRecord[];
 }
 
+const pathOf = (record: FileRecord): string => record.slice(PATH_AT);
+
 const byRecordPath = (a: FileRecord, b: FileRecord): number => {
-  const pa = a.slice(PATH_OFFSET);
-  const pb = b.slice(PATH_OFFSET);
+  const pa = pathOf(a);
+  const pb = pathOf(b);
   return pa < pb ? -1 : pa > pb ? 1 : 0;
 };
+
+const isGitFolderPath = (p: string): boolean => p === '.git' || p.startsWith('.git/') || p.includes('/.git/');
+
+/** Path-sorted records, each hashed with its ending NUL, in batches. */
+function fromRecords(records: FileRecord[], fromGit: number): HashedFiles {
+  const hash = createHash('sha256');
+  for (let i = 0; i < records.length; i += 4096) hash.update(`${records.slice(i, i + 4096).join('\0')}\0`);
+  return {
+    digest: hash.digest('hex'),
+    count: records.length,
+    fromGit,
+    sendsGitFolder: records.some((r) => isGitFolderPath(pathOf(r))),
+    list: () => records,
+  };
+}
 
 /** Reads one entry of the working tree; undefined when it is gone or is not a file or link. */
 function readEntry(context: string, relativePath: string): FileRecord | undefined {
@@ -219,35 +241,22 @@ export function filesByReading(context: string, patterns: string[], under: strin
 }
 
 /**
- * The fast path: git's index ids for the files git vouches for, and a read of the rest: tracked
+ * The fast path: git's own records for the files git vouches for, and a read of the rest: tracked
  * files that differ from the index (or that git flags as unmerged, assume-unchanged or
  * skip-worktree), untracked and git-ignored files (Docker sends those too), the insides of
  * nested repositories and submodules, which the outer index only names, and the `.git` itself.
+ *
+ * The few read records are sorted first; then one pass over git's listing hashes each run of
+ * clean, included records as one slice of git's output, with the read records merged in by path.
  */
 function filesFromGit(
   context: string,
   patterns: string[],
   tree: GitTree,
-): { files: FileRecord[]; changedInWorkingTree: string[]; read: number } {
+): { files: HashedFiles; changedInWorkingTree: string[] } {
   const included = contextFilter(patterns);
-  // Git's own records, in index order (byte order of paths).
-  const vouched: FileRecord[] = [];
-  let inOrder = true;
-  let previous = '';
-  const folders: string[] = [];
-  const checkUntrusted = tree.untrusted.size > 0;
-  for (const record of tree.tracked) {
-    const filePath = recordPath(record);
-    if (checkUntrusted && tree.untrusted.has(filePath)) continue;
-    // Mode 160000 (a submodule) is the only one starting '16'.
-    if (record[2] === '1' && record[3] === '6' && recordMode(record) === '160000') folders.push(filePath);
-    else if (included(filePath)) {
-      vouched.push(record.slice(2));
-      if (filePath <= previous) inOrder = false;
-      previous = filePath;
-    }
-  }
   const toRead = new Set(tree.untrusted);
+  const folders = [...tree.gitlinks];
   for (const p of tree.other) {
     if (p.endsWith('/')) folders.push(p.slice(0, -1));
     else toRead.add(p);
@@ -259,46 +268,111 @@ function filesFromGit(
     else if (kind === 'file') toRead.add('.git');
   }
   const changedInWorkingTree: string[] = [];
-  const read: FileRecord[] = [];
+  const readRecords: FileRecord[] = [];
   for (const p of toRead) {
     if (!included(p)) continue;
     changedInWorkingTree.push(p);
     const file = readEntry(context, p);
-    if (file) read.push(file);
-    // A tracked path that became a folder, or an unmerged submodule: read what is inside.
+    if (file) readRecords.push(file);
+    // A tracked path that became a folder, or a changed submodule: read what is inside.
     else if (kindOf(path.join(context, p)) === 'dir') folders.push(p);
   }
-  for (const folder of folders) read.push(...filesByReading(context, patterns, folder));
-  if (!inOrder) vouched.sort(byRecordPath);
-  read.sort(byRecordPath);
-  return { files: mergeByPath(vouched, read), changedInWorkingTree: changedInWorkingTree.sort(), read: read.length };
+  for (const folder of folders) readRecords.push(...filesByReading(context, patterns, folder));
+  readRecords.sort(byRecordPath);
+  const readPaths = readRecords.map(pathOf);
+
+  const streamed = hashListing(tree, included, readRecords, readPaths);
+  // git lists in byte order, which differs from JS order only around surrogate pairs (emoji
+  // next to CJK, say): then fall back to sorting strings.
+  const files = streamed ?? sortedRecords(tree, included, readRecords, readPaths);
+  return { files, changedInWorkingTree: changedInWorkingTree.sort() };
 }
 
-/**
- * Merges the few records read here into git's many, both sorted by path: each read record is
- * placed by binary search, so the large list is copied once and compared only log(n) times per
- * read record. A path in both (say, a folder read twice) is kept once, the read record winning.
- */
-function mergeByPath(many: FileRecord[], few: FileRecord[]): FileRecord[] {
-  if (few.length === 0) return many;
-  const merged: FileRecord[] = [];
-  let from = 0;
-  let last: string | undefined;
-  for (const record of few) {
-    const p = record.slice(PATH_OFFSET);
-    if (p === last) continue;
-    last = p;
-    let lo = from;
-    let hi = many.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (many[mid]!.slice(PATH_OFFSET) < p) lo = mid + 1;
-      else hi = mid;
+function hashListing(
+  tree: GitTree,
+  included: (p: string) => boolean,
+  readRecords: FileRecord[],
+  readPaths: string[],
+): HashedFiles | undefined {
+  const { listing, untrusted } = tree;
+  const hash = createHash('sha256');
+  const runs: [number, number][] = [];
+  const pieces: (FileRecord | [number, number])[] = [];
+  let runStart = -1;
+  let runEnd = -1;
+  let next = 0;
+  let fromGit = 0;
+  let count = 0;
+  let previous = '';
+  let ordered = true;
+  let sendsGitFolder = false;
+  const flush = () => {
+    if (runStart < 0) return;
+    hash.update(listing.subarray(runStart, runEnd));
+    const run: [number, number] = [runStart, runEnd];
+    runs.push(run);
+    pieces.push(run);
+    runStart = -1;
+  };
+  const emitRead = (record: FileRecord) => {
+    flush();
+    hash.update(`${record}\0`);
+    pieces.push(record);
+    count++;
+  };
+  const checkUntrusted = untrusted.size > 0;
+  forEachRecord(listing, (start, end) => {
+    if (!ordered || !isIndexRecord(listing, start, end) || !isCleanRecord(listing, start)) return;
+    const p = recordPath(listing, start, end);
+    if (p <= previous) {
+      ordered = false;
+      return;
     }
-    for (let k = from; k < lo; k++) merged.push(many[k]!);
-    merged.push(record);
-    from = lo < many.length && many[lo]!.slice(PATH_OFFSET) === p ? lo + 1 : lo;
-  }
-  for (let k = from; k < many.length; k++) merged.push(many[k]!);
-  return merged;
+    previous = p;
+    if ((checkUntrusted && untrusted.has(p)) || listing[start + 3] === 0x36 /* 160000 */ || !included(p)) return;
+    while (next < readPaths.length && readPaths[next]! < p) emitRead(readRecords[next++]!);
+    // A path read here too (a folder walked twice) is taken as read.
+    if (next < readPaths.length && readPaths[next] === p) return;
+    if (runStart >= 0 && runEnd === start) runEnd = end + 1;
+    else {
+      flush();
+      runStart = start;
+      runEnd = end + 1;
+    }
+    if (isGitFolderPath(p)) sendsGitFolder = true;
+    fromGit++;
+    count++;
+  });
+  if (!ordered) return undefined;
+  while (next < readRecords.length) emitRead(readRecords[next++]!);
+  flush();
+  return {
+    digest: hash.digest('hex'),
+    count,
+    fromGit,
+    sendsGitFolder: sendsGitFolder || readPaths.some(isGitFolderPath),
+    list: () =>
+      pieces.flatMap((piece) =>
+        typeof piece === 'string' ? [piece] : listing.toString('utf8', piece[0], piece[1] - 1).split('\0'),
+      ),
+  };
+}
+
+/** The same records as hashListing, as strings sorted in JS order (the rare fallback). */
+function sortedRecords(
+  tree: GitTree,
+  included: (p: string) => boolean,
+  readRecords: FileRecord[],
+  readPaths: string[],
+): HashedFiles {
+  const { listing, untrusted } = tree;
+  const read = new Set(readPaths);
+  const records = [...readRecords];
+  forEachRecord(listing, (start, end) => {
+    if (!isIndexRecord(listing, start, end) || !isCleanRecord(listing, start)) return;
+    const p = recordPath(listing, start, end);
+    if (untrusted.has(p) || listing[start + 3] === 0x36 || !included(p) || read.has(p)) return;
+    records.push(listing.toString('utf8', start, end));
+  });
+  return fromRecords(records.sort(byRecordPath), records.length - readRecords.length);
 }

@@ -16,23 +16,60 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
+const NUL = 0;
+const TAB = 0x09;
+const TAG_CLEAN = 0x48; // 'H': a cached entry
+const TAG_OTHER = 0x3f; // '?': an untracked (or ignored) file
+const STAGE_MERGED = 0x30; // '0'
+/** In `<tag> <mode> <blob> <stage>\t<path>` with a sha1 blob: where the stage, tab and path are. */
+export const STAGE_AT = 50;
+export const PATH_AT = 52;
+const GITATTRIBUTES = Buffer.from('.gitattributes');
+
 /**
- * One index record as `git ls-files -s -v -t -z` prints it: `<tag> <mode> <blob> <stage>\t<path>`.
- * Kept as the raw string (100k of them must not cost 100k objects); read it with the helpers.
+ * Calls `each(start, end)` for each NUL-ended record of a `-z` listing; `end` is the NUL's index.
+ * The listing stays one Buffer: 100k records cost no string until a caller asks for one.
  */
-export type IndexRecord = string;
-/** The path. */
-export const recordPath = (r: IndexRecord): string => r.slice(52);
-/** `<mode> <blob>`, e.g. `100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391`. */
-export const recordModeAndBlob = (r: IndexRecord): string => r.slice(2, 49);
-/** '100644' | '100755' | '120000' | '160000' (a submodule). */
-export const recordMode = (r: IndexRecord): string => r.slice(2, 8);
+export function forEachRecord(listing: Buffer, each: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < listing.length) {
+    let end = listing.indexOf(NUL, start);
+    if (end < 0) end = listing.length;
+    each(start, end);
+    start = end + 1;
+  }
+}
+
+/** True for an index record (`H 100644 <blob> 0\t<path>`, any tag) as opposed to `? <path>`. */
+export function isIndexRecord(listing: Buffer, start: number, end: number): boolean {
+  return end - start > PATH_AT && listing[start + STAGE_AT + 1] === TAB;
+}
+
+/** A clean, merged entry: git vouches for its blob id. */
+export function isCleanRecord(listing: Buffer, start: number): boolean {
+  return listing[start] === TAG_CLEAN && listing[start + STAGE_AT] === STAGE_MERGED;
+}
+
+export function isGitlink(listing: Buffer, start: number): boolean {
+  // Mode 160000 is the only one with '6' second.
+  return listing[start + 3] === 0x36;
+}
+
+export function recordPath(listing: Buffer, start: number, end: number): string {
+  return listing.toString('utf8', start + PATH_AT, end);
+}
 
 export interface GitTree {
-  /** Index records of the folder, in git's (byte) order. */
-  tracked: IndexRecord[];
+  /**
+   * The `git ls-files -z -v -t -s -c -o` output: index records
+   * (`<tag> <mode> <blob> <stage>\t<path>\0`) in git's order (byte order of paths), and
+   * `? <path>\0` records for untracked files.
+   */
+  listing: Buffer;
   /** Tracked paths git cannot vouch for: modified, deleted, unmerged, assume-unchanged, skip-worktree. */
   untrusted: Set<string>;
+  /** Submodules (mode 160000): their files are not in this index. */
+  gitlinks: string[];
   /** Untracked and ignored paths; a trailing '/' names a nested repository. */
   other: string[];
   /** The folder is the top of the working tree, so its `.git` (which git never lists) is inside. */
@@ -74,9 +111,8 @@ function git(gitBinary: string, cwd: string, args: string[]): Promise<Buffer> {
 }
 
 function splitNul(buffer: Buffer): string[] {
-  const text = buffer.toString('utf8');
-  const parts = text.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
+  const parts: string[] = [];
+  forEachRecord(buffer, (start, end) => parts.push(buffer.toString('utf8', start, end)));
   return parts;
 }
 
@@ -107,32 +143,34 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
     return { reason: 'core.autocrlf converts line endings, so blob ids differ from the files' };
   }
 
-  const tracked: IndexRecord[] = [];
   const untrusted = new Set<string>();
+  const gitlinks: string[] = [];
+  const other: string[] = [];
   const attributeFiles = [path.join(gitDir, 'info', 'attributes')];
   // Ancestors between the repository top and the folder hold attributes that apply here too.
   const ancestors = prefix.split('/').filter(Boolean);
   for (let i = 0; i <= ancestors.length; i++) {
     attributeFiles.push(path.join(top, ...ancestors.slice(0, i), '.gitattributes'));
   }
-  const other: string[] = [];
-  // Tag H is a plain cached entry at stage 0 (merged). The layout is fixed for sha1 ids (checked
-  // above), so fields are cut by position.
-  for (const record of splitNul(listing)) {
-    if (record[0] === '?' && record[1] === ' ') {
-      other.push(record.slice(2));
-      continue;
+  // Only the exceptions become strings here; clean records stay bytes for the fingerprint.
+  forEachRecord(listing, (start, end) => {
+    if (listing[start] === TAG_OTHER) {
+      other.push(listing.toString('utf8', start + 2, end));
+      return;
     }
-    if (record.length < 53 || record[51] !== '\t') continue;
-    if (record[0] !== 'H' || record[50] !== '0') untrusted.add(recordPath(record));
-    tracked.push(record);
-    if (record.endsWith('.gitattributes')) {
-      const entryPath = recordPath(record);
+    if (!isIndexRecord(listing, start, end)) return;
+    if (!isCleanRecord(listing, start)) untrusted.add(recordPath(listing, start, end));
+    else if (isGitlink(listing, start)) gitlinks.push(recordPath(listing, start, end));
+    if (
+      end - start - PATH_AT >= GITATTRIBUTES.length &&
+      listing.subarray(end - GITATTRIBUTES.length, end).equals(GITATTRIBUTES)
+    ) {
+      const entryPath = recordPath(listing, start, end);
       if (entryPath === '.gitattributes' || entryPath.endsWith('/.gitattributes')) {
         attributeFiles.push(path.join(folder, entryPath));
       }
     }
-  }
+  });
   for (const p of splitNul(modified)) untrusted.add(p);
   for (const file of attributeFiles) {
     let text = '';
@@ -145,5 +183,5 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       return { reason: `${file} declares filters or conversions, so blob ids differ from the files` };
     }
   }
-  return { tracked, untrusted, other, atTop: prefix === '' };
+  return { listing, untrusted, gitlinks, other, atTop: prefix === '' };
 }
