@@ -481,13 +481,18 @@ export class Demo {
     steps.build = { outputs: build.outputs };
     if (build.code !== 0) return { build };
     if (build.outputs.built === 'true') this.label(build.outputs.image, `image of commit ${this.head()}`);
+    const deployStep = evaluateStep(DEPLOY, 'deploy', 'deploy', context);
     const ticker = options.traffic ? this.trafficTicker() : undefined;
-    const deploy = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'deploy', context), {
-      // The workflow keeps the action's 5 s default; at time scale 60 that is 5 AWS minutes between
-      // looks, so the demo polls more often to show each traffic step (the only input it adds).
-      'poll-interval-seconds': '0.5',
-    });
-    if (ticker) clearInterval(ticker);
+    let deploy: ActionRun;
+    try {
+      deploy = await this.runStep(deployStep, {
+        // The workflow keeps the action's 5 s default; at time scale 60 that is 5 AWS minutes between
+        // looks, so the demo polls more often to show each traffic step (the only input it adds).
+        'poll-interval-seconds': '0.5',
+      });
+    } finally {
+      if (ticker) clearInterval(ticker);
+    }
     steps.deploy = { outputs: deploy.outputs };
     if (deploy.code !== 0) return { build, deploy };
     const smoke = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'smoke', context));
