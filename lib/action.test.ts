@@ -23,7 +23,7 @@ describe('bundled actions reject bad input before doing anything', () => {
     });
     expect(run.code).toBe(1);
     expect(run.errors[0]).toBe(
-      'Input \'timeout-minutes\' has the value "-3", which is not accepted: a whole number from 1 to 360',
+      'Input \'timeout-minutes\' has the value "-3", which is not accepted: a number from 0.05 to 360 (decimals allowed)',
     );
   });
 

@@ -3,7 +3,7 @@
 // `--check` bundles into a temporary folder and fails when a committed dist differs, so CI
 // catches a source change whose bundle was not rebuilt.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -24,15 +24,13 @@ const entries = actions.flatMap((name) => {
   return list;
 });
 
-const scratch = check ? mkdtempSync(join(tmpdir(), 'check-dist-')) : undefined;
+// Always bundle into a scratch folder first: a failed build must never leave a committed dist
+// emptied or half-written. Without --check the fresh bundles then replace the old ones.
+const scratch = mkdtempSync(join(tmpdir(), check ? 'check-dist-' : 'package-'));
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 function bundle({ name, entry, out }) {
-  const target = scratch ? join(scratch, out) : join(root, out);
-  if (!scratch) {
-    // Only this entry's own files: dist/post belongs to the post entry.
-    for (const f of ['index.js', 'licenses.txt', 'package.json']) rmSync(join(target, f), { force: true });
-  }
+  const target = join(scratch, out);
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -58,13 +56,28 @@ function listFiles(dir, base = dir) {
 const started = Date.now();
 // Two at a time: each ncc run is CPU-bound and the reference machine has two cores.
 const queue = [...entries];
-await Promise.all(
-  [0, 1].map(async () => {
-    while (queue.length) await bundle(queue.shift());
-  }),
-);
+try {
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (queue.length) await bundle(queue.shift());
+    }),
+  );
+} catch (error) {
+  rmSync(scratch, { recursive: true, force: true });
+  console.error(`${error.message}; the committed bundles were left as they were.`);
+  process.exit(1);
+}
 
 if (!check) {
+  for (const { out } of entries) {
+    // Only this entry's own files: dist/post belongs to the post entry.
+    mkdirSync(join(root, out), { recursive: true });
+    for (const f of ['index.js', 'licenses.txt', 'package.json']) {
+      rmSync(join(root, out, f), { force: true });
+      if (existsSync(join(scratch, out, f))) copyFileSync(join(scratch, out, f), join(root, out, f));
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
   for (const { name, out } of entries) {
     const size = statSync(join(root, out, 'index.js')).size;
     console.log(`${name.padEnd(28)} ${out}/index.js  ${(size / 1024).toFixed(0)} KiB`);
