@@ -22,6 +22,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { sleep } from '../../lib/cancel.js';
 import {
   AwsError,
   type Listener,
@@ -168,10 +169,8 @@ function createTargetGroup(arn: string, options: TargetGroupOptions, clock: Sand
       // Each check's result lasts one interval, whatever the target's response time.
       const wait = Math.max(clock.toRealMs(settings.intervalMs) - (Date.now() - started), MIN_CHECK_INTERVAL_REAL_MS);
       try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, wait);
-          signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('stopped'))), { once: true });
-        });
+        // lib's sleep removes its abort listener when the timer fires: a target lives for many checks.
+        await sleep(wait, signal);
       } catch {
         return;
       }
