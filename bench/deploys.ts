@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodeDeployClient, CreateDeploymentConfigCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import type { CallRecord } from '../sandbox/contracts.js';
-import { naiveDeploy } from './naive.js';
+import { naiveDeploy, type NaiveResult } from './naive.js';
 import { countBy, formatCounts, isRead, median, ms, ratio, seconds, type Row } from './measure.js';
 import {
   CLUSTER,
@@ -124,6 +124,38 @@ function changeApp(rehearsal: Rehearsal, label: string): void {
   commitWorkspace(rehearsal.workspace, `bench change: ${label}`);
 }
 
+interface NaiveRun {
+  result: NaiveResult;
+  calls: CallRecord[];
+  /** Real ms from CodeDeploy's completeTime to the script's return. */
+  delay: number;
+  watch: ReturnType<typeof watchingRate>;
+}
+
+/** The naive strategy once, with the deployment group's config unless one is given. */
+async function runNaive(rehearsal: Rehearsal, deploymentConfigName?: string): Promise<NaiveRun> {
+  const before = rehearsal.sandbox.calls().length;
+  const result = await naiveDeploy({
+    env: rehearsal.env,
+    workspace: rehearsal.workspace,
+    repositoryUrl: String(rehearsal.foundationOutputs.repository_url),
+    tag: `naive-${Date.now()}`,
+    cluster: CLUSTER,
+    service: SERVICE,
+    codedeployApplication: CODEDEPLOY_APPLICATION,
+    deploymentGroup: DEPLOYMENT_GROUP,
+    deploymentConfigName,
+    containerName: CONTAINER,
+    containerPort: CONTAINER_PORT,
+    executionRoleArn: String(rehearsal.foundationOutputs.execution_role_arn),
+    taskRoleArn: String(rehearsal.foundationOutputs.task_role_arn),
+  });
+  const exitedAt = Date.now();
+  const calls = rehearsal.sandbox.calls(before);
+  const times = await deploymentTimes(rehearsal, result.deploymentId);
+  return { result, calls, delay: exitedAt - times.completed, watch: watchingRate(calls, exitedAt) };
+}
+
 export interface DeployBenchOptions {
   timeScale: number;
   noOpRuns: number;
@@ -154,26 +186,10 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
     log(`no-op push: ${formatCounts(noOp!.byOperation)}; ${noOpSteps}`);
 
     // --- The naive strategy on the same no-op push, same sandbox and time scale.
-    const before = rehearsal.sandbox.calls().length;
-    const naive = await naiveDeploy({
-      env: rehearsal.env,
-      workspace: rehearsal.workspace,
-      repositoryUrl: String(rehearsal.foundationOutputs.repository_url),
-      tag: `naive-${Date.now()}`,
-      cluster: CLUSTER,
-      service: SERVICE,
-      codedeployApplication: CODEDEPLOY_APPLICATION,
-      deploymentGroup: DEPLOYMENT_GROUP,
-      containerName: CONTAINER,
-      containerPort: CONTAINER_PORT,
-      executionRoleArn: String(rehearsal.foundationOutputs.execution_role_arn),
-      taskRoleArn: String(rehearsal.foundationOutputs.task_role_arn),
-    });
-    const naiveExitedAt = Date.now();
-    const naiveCalls = rehearsal.sandbox.calls(before);
+    const naiveNoOp = await runNaive(rehearsal);
+    const naive = naiveNoOp.result;
+    const naiveCalls = naiveNoOp.calls;
     const naiveSummary = summarise(naiveCalls);
-    const naiveTimes = await deploymentTimes(rehearsal, naive.deploymentId);
-    const naiveWatch = watchingRate(naiveCalls, naiveExitedAt);
     log(`naive: ${formatCounts(naiveSummary.byOperation)}; build ${ms(naive.buildMs)}, deploy ${ms(naive.deployMs)}`);
 
     const suiteWall = median(noOpWall);
@@ -287,6 +303,9 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
       const delay = push.deployExitedAt - times.completed;
       const watch = watchingRate(calls, push.deployExitedAt);
       const duration = seconds(times.completed - times.created);
+      // The naive strategy beside it: its no-op run was all at once; the long config is run again.
+      const naiveRun = config.long ? await runNaive(rehearsal, config.name) : naiveNoOp;
+      const naiveWatch = naiveRun.watch;
       log(
         `${config.short}: deployment ${duration}, exit ${ms(delay)} after completeTime, ` +
           `${watch.count} calls in ${seconds(watch.spanMs)} (${formatCounts(countBy(calls, (c) => c.operation))})`,
@@ -295,8 +314,8 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
         area: 'deployment watching',
         measure: `${config.short}: action exit after completeTime (deployment ${duration} in the sandbox; poll ${DEFAULT_POLL_SECONDS} s)`,
         suite: ms(delay),
-        baseline: config.long ? undefined : `naive waiter (15 s): ${ms(naiveExitedAt - naiveTimes.completed)}`,
-        ratio: config.long ? undefined : `${ratio(naiveExitedAt - naiveTimes.completed, delay)} sooner`,
+        baseline: `naive waiter (15 s, backing off): ${ms(naiveRun.delay)}`,
+        ratio: `${ratio(naiveRun.delay, delay)} sooner`,
         target: `<= ${DEFAULT_POLL_SECONDS + 1} s`,
         met: delay <= (DEFAULT_POLL_SECONDS + 1) * 1000,
         note: 'deploy-bluegreen',

@@ -33,6 +33,8 @@ export interface NaiveTarget {
   service: string;
   codedeployApplication: string;
   deploymentGroup: string;
+  /** The deploy action's codedeploy-deployment-config input; default the group's. */
+  deploymentConfigName?: string;
   containerName: string;
   containerPort: number;
   executionRoleArn: string;
@@ -132,6 +134,7 @@ export async function naiveDeploy(target: NaiveTarget): Promise<NaiveResult> {
       new CreateDeploymentCommand({
         applicationName: target.codedeployApplication,
         deploymentGroupName: target.deploymentGroup,
+        deploymentConfigName: target.deploymentConfigName,
         revision: { revisionType: 'AppSpecContent', appSpecContent: { content: JSON.stringify(appSpec) } },
       }),
     );

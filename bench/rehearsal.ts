@@ -2,7 +2,10 @@
  * The benchmarks' stage: a sandbox, a workspace holding a copy of app/ in its own git repository,
  * the environment Init leaves behind (first image, first task definition, the service stack), and
  * the deploy workflow's three action steps run as processes with the inputs the workflow itself
- * computes (testing/workflow-steps.ts), so the benchmark cannot drift from what a push runs.
+ * computes (testing/workflow-steps.ts, through the demo's evaluateStep, which adds the action.yml
+ * defaults the runner passes), so the benchmark cannot drift from what a push runs. The demo
+ * (scripts/demo/) rehearses a whole release with richer stand-ins; this is the smaller stage the
+ * measurements need.
  *
  * The stacks' Terraform outputs are stood in for by the sandbox: the ECR repository and the
  * service stack (POST /_sandbox/stack) carry the names the outputs would hold.
@@ -13,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
+import { evaluateStep, workflowInputDefaults } from '../scripts/demo/workflow.js';
 import { repoRoot, runAction, type ActionRun } from '../testing/run-action.js';
-import { findStep, loadWorkflow, stepInputs, type ExpressionContext } from '../testing/workflow-steps.js';
+import type { ExpressionContext } from '../testing/workflow-steps.js';
 
 export const ENVIRONMENT = 'bench';
 export const REPOSITORY = 'bench-app';
@@ -35,18 +39,6 @@ export interface Rehearsal {
   serviceOutputs: Record<string, unknown>;
   productionUrl: string;
   stop(): Promise<void>;
-}
-
-/** The `on.workflow_call.inputs` defaults of a reusable workflow, as the runner fills them in. */
-export function workflowInputDefaults(file: string): Record<string, unknown> {
-  const workflow = loadWorkflow(file) as unknown as {
-    on: { workflow_call: { inputs: Record<string, { default?: unknown }> } };
-  };
-  return Object.fromEntries(
-    Object.entries(workflow.on.workflow_call.inputs)
-      .filter(([, spec]) => spec.default !== undefined)
-      .map(([name, spec]) => [name, spec.default]),
-  );
 }
 
 function git(cwd: string, args: string[]): string {
@@ -71,11 +63,10 @@ export function runStep(
   context: ExpressionContext,
   extra: { killAfterMs?: number; onStdout?: (text: string) => void } = {},
 ): Promise<ActionRun> {
-  const step = findStep(file, job, stepId);
-  const action = step.uses?.replace(/^\.\/actions\//, '');
-  if (!action || action === step.uses) throw new Error(`${file} step ${stepId} does not use a local action`);
-  return runAction(action, {
-    inputs: stepInputs(step, context),
+  // The step's `with:` evaluated, plus the action.yml defaults the runner passes (as the demo does).
+  const step = evaluateStep(file, job, stepId, context);
+  return runAction(step.action, {
+    inputs: step.inputs,
     env: rehearsal.env,
     cwd: rehearsal.workspace,
     killAfterMs: extra.killAfterMs ?? 300_000,
