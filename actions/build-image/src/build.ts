@@ -152,13 +152,13 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
       result.extraTags.skipped.push(...missing);
       logger.info(`push is false: extra tags ${missing.join(', ')} were not added.`);
     }
-    writeSummary(summary, config, fp, result, 'reused');
+    writeSummary(summary, config, deps.workspace, fp, result, 'reused');
     return result;
   }
 
   if (!config.push) {
     logger.info(`ECR has no ${repo}:${fp.tag}, and push is false: nothing is built.`);
-    writeSummary(summary, config, fp, result, 'absent');
+    writeSummary(summary, config, deps.workspace, fp, result, 'absent');
     return result;
   }
 
@@ -201,7 +201,7 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
         result.image = `${repository.uri}@${raced.digest}`;
         result.digest = raced.digest;
         result.found = true;
-        writeSummary(summary, config, fp, result, 'reused', previous);
+        writeSummary(summary, config, deps.workspace, fp, result, 'reused', previous);
         return result;
       }
       throw new ActionFailure(
@@ -221,7 +221,7 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     result.image = `${repository.uri}@${digest}`;
     result.extraTags.added.push(...extraTags);
     logger.info(`Pushed ${result.image}`);
-    writeSummary(summary, config, fp, result, 'built', previous);
+    writeSummary(summary, config, deps.workspace, fp, result, 'built', previous);
     return result;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -247,6 +247,7 @@ function short(hash: string): string {
 function writeSummary(
   summary: Summary,
   config: BuildImageConfig,
+  workspace: string,
   fp: Fingerprint,
   result: BuildResult,
   outcome: 'built' | 'reused' | 'absent',
@@ -271,7 +272,7 @@ function writeSummary(
           ? `${fp.fileCount}: ${fp.fromGit} by git's index ids, ${fp.read} read`
           : `${fp.fileCount}, all read (${fp.fallbackReason ?? 'no git'})`,
       ],
-      ['.dockerignore', fp.dockerignore ?? '(none)'],
+      ['.dockerignore', fp.dockerignore ? path.relative(workspace, fp.dockerignore) : '(none)'],
       [
         'Extra tags',
         [...result.extraTags.added, ...result.extraTags.skipped.map((t) => `${t} (left as it was)`)].join(', ') ||

@@ -42,7 +42,7 @@ export function createDockerCli(docker = 'docker'): DockerCli {
             'Start the Docker daemon (or the docker service on a self-hosted runner) and check that this user may use it.',
         );
       }
-      return result.stdout.trim();
+      return result.stdout.trim().split('\n')[0] ?? '';
     },
 
     async login(registry, username, password) {
