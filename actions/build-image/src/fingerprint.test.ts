@@ -241,6 +241,25 @@ describe('fingerprintBuild', () => {
     expect(paths(withoutGit)).toContain('app/src/index.js');
   });
 
+  test('untracked folders are walked with .dockerignore applied, on both paths alike', async () => {
+    const { context } = repository();
+    const before = await both(context);
+    write(context, {
+      'generated/a.js': 'a\n',
+      'generated/deep/b.js': 'b\n',
+      'generated/notes.md': 'excluded by *.md? no: *.md is root-anchored\n',
+      'node_modules/new-dep/index.js': 'excluded\n',
+      'node_modules/other/x/y.js': 'excluded\n',
+    });
+    const after = await both(context);
+    expect(paths(after)).toEqual(
+      expect.arrayContaining(['generated/a.js', 'generated/deep/b.js', 'generated/notes.md']),
+    );
+    expect(paths(after).some((p) => p.startsWith('node_modules/'))).toBe(false);
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    expect(after.read).toBe(3);
+  });
+
   test('nested repositories inside the context are read in full', async () => {
     const { context } = repository();
     write(context, { 'vendor/lib/a.js': 'a\n', '.dockerignore': 'node_modules\n*.md\n!KEEP.md\n**/.git\n' });

@@ -2,9 +2,12 @@
  * What git knows about a folder, from two listings run side by side, each started with an
  * argument array (no shell) and NUL-separated, so no file name is ever interpreted:
  *
- *   git ls-files -z -v -t -s -c -o      every index entry (`H <mode> <blob> <stage>\t<path>`) and
+ *   git ls-files -z -v -t -s -c -o --directory
+ *                                       every index entry (`H <mode> <blob> <stage>\t<path>`) and
  *                                       `? <path>` for each untracked file, git-ignored ones
- *                                       included (Docker sends those)
+ *                                       included (Docker sends those); a folder holding no tracked
+ *                                       file is named once (`? dir/`), not entered, so a
+ *                                       node_modules that .dockerignore excludes costs nothing
  *   git diff-files --name-only -z       tracked files whose working copy differs or is gone: one
  *                                       lstat per file against the index's stat cache, spread over
  *                                       threads (core.preloadIndex); content only where stat changed
@@ -61,7 +64,7 @@ export function recordPath(listing: Buffer, start: number, end: number): string 
 
 export interface GitTree {
   /**
-   * The `git ls-files -z -v -t -s -c -o` output: index records
+   * The `git ls-files -z -v -t -s -c -o --directory` output: index records
    * (`<tag> <mode> <blob> <stage>\t<path>\0`) in git's order (byte order of paths), and
    * `? <path>\0` records for untracked files.
    */
@@ -70,7 +73,7 @@ export interface GitTree {
   untrusted: Set<string>;
   /** Submodules (mode 160000): their files are not in this index. */
   gitlinks: string[];
-  /** Untracked and ignored paths; a trailing '/' names a nested repository. */
+  /** Untracked and ignored paths; a trailing '/' names a folder with no tracked file (or a nested repository). */
   other: string[];
   /** The folder is the top of the working tree, so its `.git` (which git never lists) is inside. */
   atTop: boolean;
@@ -127,7 +130,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
     results = await Promise.all([
       run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format', '--show-prefix']),
       run(['config', '--get', 'core.autocrlf']).catch(() => Buffer.from('')),
-      run(['ls-files', '-z', '-v', '-t', '-s', '-c', '-o']),
+      run(['ls-files', '-z', '-v', '-t', '-s', '-c', '-o', '--directory']),
       run(['diff-files', '--name-only', '--relative', '-z']),
     ]);
   } catch (error) {
