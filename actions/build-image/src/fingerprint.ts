@@ -14,15 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextFilter, dockerignoreFor, listContext } from '../../../lib/docker-context.js';
-import {
-  forEachRecord,
-  isCleanRecord,
-  isIndexRecord,
-  PATH_AT,
-  readGitTree,
-  recordPath,
-  type GitTree,
-} from './git-tree.js';
+import { PATH_AT, readGitTree, type GitTree } from './git-tree.js';
 
 /** Bumped whenever the hashed bytes change meaning, so old tags are never mistaken for new. */
 export const FINGERPRINT_VERSION = 'build-image-fingerprint/v1';
@@ -308,7 +300,7 @@ function hashListing(
   let sendsGitFolder = false;
   const flush = () => {
     if (runStart < 0) return;
-    hash.update(listing.subarray(runStart, runEnd));
+    hash.update(listing.bytes.subarray(runStart, runEnd));
     const run: [number, number] = [runStart, runEnd];
     runs.push(run);
     pieces.push(run);
@@ -321,15 +313,15 @@ function hashListing(
     count++;
   };
   const checkUntrusted = untrusted.size > 0;
-  forEachRecord(listing, (start, end) => {
-    if (!ordered || !isIndexRecord(listing, start, end) || !isCleanRecord(listing, start)) return;
-    const p = recordPath(listing, start, end);
+  listing.forEach((start, end) => {
+    if (!ordered || !listing.isIndexRecord(start, end) || !listing.isCleanRecord(start)) return;
+    const p = listing.recordPath(start, end);
     if (p <= previous) {
       ordered = false;
       return;
     }
     previous = p;
-    if ((checkUntrusted && untrusted.has(p)) || listing[start + 3] === 0x36 /* 160000 */ || !included(p)) return;
+    if ((checkUntrusted && untrusted.has(p)) || listing.isGitlink(start) || !included(p)) return;
     while (next < readPaths.length && readPaths[next]! < p) emitRead(readRecords[next++]!);
     // A path read here too (a folder walked twice) is taken as read.
     if (next < readPaths.length && readPaths[next] === p) return;
@@ -353,7 +345,7 @@ function hashListing(
     sendsGitFolder: sendsGitFolder || readPaths.some(isGitFolderPath),
     list: () =>
       pieces.flatMap((piece) =>
-        typeof piece === 'string' ? [piece] : listing.toString('utf8', piece[0], piece[1] - 1).split('\0'),
+        typeof piece === 'string' ? [piece] : listing.slice(piece[0], piece[1] - 1).split('\0'),
       ),
   };
 }
@@ -368,11 +360,11 @@ function sortedRecords(
   const { listing, untrusted } = tree;
   const read = new Set(readPaths);
   const records = [...readRecords];
-  forEachRecord(listing, (start, end) => {
-    if (!isIndexRecord(listing, start, end) || !isCleanRecord(listing, start)) return;
-    const p = recordPath(listing, start, end);
-    if (untrusted.has(p) || listing[start + 3] === 0x36 || !included(p) || read.has(p)) return;
-    records.push(listing.toString('utf8', start, end));
+  listing.forEach((start, end) => {
+    if (!listing.isIndexRecord(start, end) || !listing.isCleanRecord(start)) return;
+    const p = listing.recordPath(start, end);
+    if (untrusted.has(p) || listing.isGitlink(start) || !included(p) || read.has(p)) return;
+    records.push(listing.slice(start, end));
   });
   return fromRecords(records.sort(byRecordPath), records.length - readRecords.length);
 }

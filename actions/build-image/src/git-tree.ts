@@ -15,51 +15,72 @@
  * Lowercase tags (assume-unchanged), S (skip-worktree) and stages other than 0 (unmerged) are
  * entries git cannot vouch for either. Paths are relative to the folder (git runs in it).
  */
+import { isAscii } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-const NUL = 0;
 const TAB = 0x09;
 const TAG_CLEAN = 0x48; // 'H': a cached entry
 const TAG_OTHER = 0x3f; // '?': an untracked (or ignored) file
 const STAGE_MERGED = 0x30; // '0'
+const MODE_GITLINK_SECOND = 0x36; // '6': mode 160000 is the only one with 6 second
 /** In `<tag> <mode> <blob> <stage>\t<path>` with a sha1 blob: where the stage, tab and path are. */
 export const STAGE_AT = 50;
 export const PATH_AT = 52;
-const GITATTRIBUTES = Buffer.from('.gitattributes');
+const GITATTRIBUTES = '.gitattributes';
 
 /**
- * Calls `each(start, end)` for each NUL-ended record of a `-z` listing; `end` is the NUL's index.
- * The listing stays one Buffer: 100k records cost no string until a caller asks for one.
+ * A `-z` listing from git, kept as the one Buffer git wrote: 100k records cost no string until a
+ * caller asks for a path. When every byte is ASCII (the usual case) it is also read through a
+ * latin1 string, whose character offsets are byte offsets, because string scans are cheaper
+ * than Buffer calls per record.
  */
-export function forEachRecord(listing: Buffer, each: (start: number, end: number) => void): void {
-  let start = 0;
-  while (start < listing.length) {
-    let end = listing.indexOf(NUL, start);
-    if (end < 0) end = listing.length;
-    each(start, end);
-    start = end + 1;
+export class Listing {
+  private readonly text: string | undefined;
+  constructor(readonly bytes: Buffer) {
+    this.text = isAscii(bytes) ? bytes.toString('latin1') : undefined;
   }
-}
 
-/** True for an index record (`H 100644 <blob> 0\t<path>`, any tag) as opposed to `? <path>`. */
-export function isIndexRecord(listing: Buffer, start: number, end: number): boolean {
-  return end - start > PATH_AT && listing[start + STAGE_AT + 1] === TAB;
-}
+  /** Calls `each(start, end)` for each NUL-ended record; `end` is the NUL's offset. */
+  forEach(each: (start: number, end: number) => void): void {
+    const { text, bytes } = this;
+    const length = bytes.length;
+    let start = 0;
+    while (start < length) {
+      let end = text !== undefined ? text.indexOf('\0', start) : bytes.indexOf(0, start);
+      if (end < 0) end = length;
+      each(start, end);
+      start = end + 1;
+    }
+  }
 
-/** A clean, merged entry: git vouches for its blob id. */
-export function isCleanRecord(listing: Buffer, start: number): boolean {
-  return listing[start] === TAG_CLEAN && listing[start + STAGE_AT] === STAGE_MERGED;
-}
+  at(offset: number): number {
+    return this.text !== undefined ? this.text.charCodeAt(offset) : this.bytes[offset]!;
+  }
 
-export function isGitlink(listing: Buffer, start: number): boolean {
-  // Mode 160000 is the only one with '6' second.
-  return listing[start + 3] === 0x36;
-}
+  /** Text from `start` to `end` (UTF-8). */
+  slice(start: number, end: number): string {
+    return this.text !== undefined ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
+  }
 
-export function recordPath(listing: Buffer, start: number, end: number): string {
-  return listing.toString('utf8', start + PATH_AT, end);
+  /** True for an index record (`H 100644 <blob> 0\t<path>`, any tag) as opposed to `? <path>`. */
+  isIndexRecord(start: number, end: number): boolean {
+    return end - start > PATH_AT && this.at(start + STAGE_AT + 1) === TAB;
+  }
+
+  /** A clean, merged entry: git vouches for its blob id. */
+  isCleanRecord(start: number): boolean {
+    return this.at(start) === TAG_CLEAN && this.at(start + STAGE_AT) === STAGE_MERGED;
+  }
+
+  isGitlink(start: number): boolean {
+    return this.at(start + 3) === MODE_GITLINK_SECOND;
+  }
+
+  recordPath(start: number, end: number): string {
+    return this.slice(start + PATH_AT, end);
+  }
 }
 
 export interface GitTree {
@@ -68,7 +89,7 @@ export interface GitTree {
    * (`<tag> <mode> <blob> <stage>\t<path>\0`) in git's order (byte order of paths), and
    * `? <path>\0` records for untracked files.
    */
-  listing: Buffer;
+  listing: Listing;
   /** Tracked paths git cannot vouch for: modified, deleted, unmerged, assume-unchanged, skip-worktree. */
   untrusted: Set<string>;
   /** Submodules (mode 160000): their files are not in this index. */
@@ -114,8 +135,8 @@ function git(gitBinary: string, cwd: string, args: string[]): Promise<Buffer> {
 }
 
 function splitNul(buffer: Buffer): string[] {
-  const parts: string[] = [];
-  forEachRecord(buffer, (start, end) => parts.push(buffer.toString('utf8', start, end)));
+  const parts = buffer.toString('utf8').split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
 
@@ -156,20 +177,19 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
     attributeFiles.push(path.join(top, ...ancestors.slice(0, i), '.gitattributes'));
   }
   // Only the exceptions become strings here; clean records stay bytes for the fingerprint.
-  forEachRecord(listing, (start, end) => {
-    if (listing[start] === TAG_OTHER) {
-      other.push(listing.toString('utf8', start + 2, end));
+  const list = new Listing(listing);
+  list.forEach((start, end) => {
+    if (list.at(start) === TAG_OTHER) {
+      other.push(list.slice(start + 2, end));
       return;
     }
-    if (!isIndexRecord(listing, start, end)) return;
-    if (!isCleanRecord(listing, start)) untrusted.add(recordPath(listing, start, end));
-    else if (isGitlink(listing, start)) gitlinks.push(recordPath(listing, start, end));
-    if (
-      end - start - PATH_AT >= GITATTRIBUTES.length &&
-      listing.subarray(end - GITATTRIBUTES.length, end).equals(GITATTRIBUTES)
-    ) {
-      const entryPath = recordPath(listing, start, end);
-      if (entryPath === '.gitattributes' || entryPath.endsWith('/.gitattributes')) {
+    if (!list.isIndexRecord(start, end)) return;
+    if (!list.isCleanRecord(start)) untrusted.add(list.recordPath(start, end));
+    else if (list.isGitlink(start)) gitlinks.push(list.recordPath(start, end));
+    // Cheap test on the last byte first: most paths do not end in 's'.
+    if (list.at(end - 1) === 0x73 && list.slice(end - GITATTRIBUTES.length, end) === GITATTRIBUTES) {
+      const entryPath = list.recordPath(start, end);
+      if (entryPath === GITATTRIBUTES || entryPath.endsWith(`/${GITATTRIBUTES}`)) {
         attributeFiles.push(path.join(folder, entryPath));
       }
     }
@@ -186,5 +206,5 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       return { reason: `${file} declares filters or conversions, so blob ids differ from the files` };
     }
   }
-  return { listing, untrusted, gitlinks, other, atTop: prefix === '' };
+  return { listing: list, untrusted, gitlinks, other, atTop: prefix === '' };
 }
