@@ -159,6 +159,8 @@ async function runNaive(rehearsal: Rehearsal, deploymentConfigName?: string): Pr
 export interface DeployBenchOptions {
   timeScale: number;
   noOpRuns: number;
+  /** The watched linear deployment's step interval in AWS minutes (10 steps). */
+  linearIntervalMinutes: number;
   log: (line: string) => void;
 }
 
@@ -263,19 +265,24 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
     // All at once is over in seconds at this time scale. Calls per minute need a deployment that
     // is watched for a real minute or more: a linear config of 10% every 6 AWS minutes (54 AWS
     // minutes of shifting, about a minute at scale 60), with clients hammering the production URL.
-    const longLinear = 'Bench.ECSLinear10PercentEvery6Minutes';
+    // (Quick mode: every 1 minute, so the rate is taken over about 15 s.)
+    const every = options.linearIntervalMinutes;
+    const longLinear = `Bench.ECSLinear10PercentEvery${every}Minutes`;
     const client = codedeployClient(rehearsal);
     await client.send(
       new CreateDeploymentConfigCommand({
         deploymentConfigName: longLinear,
         computePlatform: 'ECS',
-        trafficRoutingConfig: { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: 6 } },
+        trafficRoutingConfig: {
+          type: 'TimeBasedLinear',
+          timeBasedLinear: { linearPercentage: 10, linearInterval: every },
+        },
       }),
     );
     client.destroy();
     const configs = [
       { name: 'CodeDeployDefault.ECSAllAtOnce', short: 'all at once', long: false },
-      { name: longLinear, short: 'linear 10% every 6 min', long: true },
+      { name: longLinear, short: `linear 10% every ${every} min`, long: true },
     ];
     for (const config of configs) {
       changeApp(rehearsal, config.name);

@@ -30,13 +30,21 @@ const write = !quick && !only && !args.includes('--no-write');
 const TIME_SCALE = 60;
 
 const plan = quick
-  ? { startupRuns: 5, smokeRequests: 200, fingerprintSizes: [1000], fingerprintRuns: 2, noOpRuns: 1 }
+  ? {
+      startupRuns: 5,
+      smokeRequests: 200,
+      fingerprintSizes: [1000],
+      fingerprintRuns: 2,
+      noOpRuns: 1,
+      linearIntervalMinutes: 1,
+    }
   : {
       startupRuns: 21,
       smokeRequests: 2000,
       fingerprintSizes: [1000, 10_000, 100_000],
       fingerprintRuns: 5,
       noOpRuns: 3,
+      linearIntervalMinutes: 6,
     };
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -73,7 +81,14 @@ log(`${quick ? 'quick' : 'full'} run; ${cpus().length} cpu(s), node ${process.ve
 await section('start-up', rows, () => measureStartup(plan.startupRuns));
 await section('smoke-test', rows, () => measureSmokeThroughput(plan.smokeRequests));
 await section('change detection', rows, () => measureChangeDetection(plan.fingerprintSizes, plan.fingerprintRuns));
-await section('deploys', rows, () => measureDeploys({ timeScale: TIME_SCALE, noOpRuns: plan.noOpRuns, log }));
+await section('deploys', rows, () =>
+  measureDeploys({
+    timeScale: TIME_SCALE,
+    noOpRuns: plan.noOpRuns,
+    linearIntervalMinutes: plan.linearIntervalMinutes,
+    log,
+  }),
+);
 const totalMs = Date.now() - started;
 
 console.log(markdownTable(rows));
