@@ -15,7 +15,13 @@ export default class TotalsReporter {
       console.log(`\n!!! ${skipped.length} test(s) SKIPPED (see the reasons printed above):`);
       for (const name of skipped) console.log(`!!!   skipped: ${name}`);
     }
-    const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+    // A suite that never ran (a crash in the transformer, a missing module) must not read as a pass.
+    const suitesNotRun =
+      results.numTotalTestSuites -
+      results.numPassedTestSuites -
+      results.numFailedTestSuites -
+      results.numPendingTestSuites;
+    const failed = results.numFailedTests + results.numRuntimeErrorTestSuites + Math.max(0, suitesNotRun);
     const line = `${results.numPassedTests} passed, ${failed} failed, ${skipped.length} skipped`;
     console.log(`\n${line}`);
     if (process.env.TEST_TOTALS_FILE) writeFileSync(process.env.TEST_TOTALS_FILE, `${line}\n`);
