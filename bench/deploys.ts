@@ -83,6 +83,11 @@ function watchingRate(calls: CallRecord[], until: number): { perMinute: number; 
   return { perMinute: (watching.length / spanMs) * 60_000, count: watching.length, spanMs };
 }
 
+/** `2.5x faster` when the suite took less than the naive way, `1.3x slower` otherwise. */
+function compare(naive: number, suite: number, better: string, worse: string): string {
+  return naive >= suite ? `${ratio(naive, suite)} ${better}` : `${ratio(suite, naive)} ${worse}`;
+}
+
 /** Clients hammering the production listener until stopped: requests sent and failed. */
 function startLoad(
   url: string,
@@ -202,7 +207,7 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
         measure: `wall time, 3 steps (median of ${options.noOpRuns}) vs naive build + register + deploy + wait`,
         suite: ms(suiteWall),
         baseline: ms(naive.wallMs),
-        ratio: `${ratio(naive.wallMs, suiteWall)} faster`,
+        ratio: compare(naive.wallMs, suiteWall, 'faster', 'slower'),
       },
       {
         area: 'no-op push',
@@ -263,8 +268,8 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
 
     // --- Pushes that deploy: known sandbox durations, the end noticed, calls while watching.
     // All at once is over in seconds at this time scale. Calls per minute need a deployment that
-    // is watched for a real minute or more: a linear config of 10% every 6 AWS minutes (54 AWS
-    // minutes of shifting, about a minute at scale 60), with clients hammering the production URL.
+    // is watched for a real minute or more: a linear config of 10% every 7 AWS minutes (63 AWS
+    // minutes of shifting, over a minute at scale 60), with clients hammering the production URL.
     // (Quick mode: every 1 minute, so the rate is taken over about 15 s.)
     const every = options.linearIntervalMinutes;
     const longLinear = `Bench.ECSLinear10PercentEvery${every}Minutes`;
@@ -322,7 +327,7 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
         measure: `${config.short}: action exit after completeTime (deployment ${duration} in the sandbox; poll ${DEFAULT_POLL_SECONDS} s)`,
         suite: ms(delay),
         baseline: `naive waiter (15 s, backing off): ${ms(naiveRun.delay)}`,
-        ratio: `${ratio(naiveRun.delay, delay)} sooner`,
+        ratio: compare(naiveRun.delay, delay, 'sooner', 'later'),
         target: `<= ${DEFAULT_POLL_SECONDS + 1} s`,
         met: delay <= (DEFAULT_POLL_SECONDS + 1) * 1000,
         note: 'deploy-bluegreen',
@@ -333,8 +338,9 @@ export async function measureDeploys(options: DeployBenchOptions): Promise<Row[]
           measure: `${config.short}: AWS calls per minute while watching (${watch.count} calls in ${seconds(watch.spanMs)} after CreateDeployment)`,
           suite: watch.perMinute.toFixed(1),
           baseline: `naive waiter: ${naiveWatch.perMinute.toFixed(1)} (${naiveWatch.count} in ${seconds(naiveWatch.spanMs)})`,
-          target: '<= 30',
-          met: watch.perMinute <= 30,
+          target: watch.spanMs >= 60_000 ? '<= 30' : '<= 30 (judged over >= 1 min of watching)',
+          // A rate over less than a minute of watching is dominated by the first calls: not judged.
+          met: watch.spanMs >= 60_000 ? watch.perMinute <= 30 : undefined,
           note: 'deploy-bluegreen',
         });
       } else {

@@ -44,7 +44,7 @@ const plan = quick
       fingerprintSizes: [1000, 10_000, 100_000],
       fingerprintRuns: 5,
       noOpRuns: 3,
-      linearIntervalMinutes: 6,
+      linearIntervalMinutes: 7,
     };
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
