@@ -493,7 +493,7 @@ async function build(args: string[], io: Io, configDir: string): Promise<void> {
   }
   instructions = resolveFromLines(instructions, options.buildArgs);
   for (const base of baseImages(instructions)) progress.step(`[internal] load metadata for ${base}`, []);
-  const files = contextFiles(contextDir);
+  const files = contextFiles(contextDir, dockerfilePath);
   const contextBytes = files.reduce(
     (sum, f) => sum + (f.contentBase64 ? Math.floor((f.contentBase64.length * 3) / 4) : 0),
     0,

@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import * as posix from 'node:path/posix';
-import { listContext } from '../../lib/docker-context.js';
+import { dockerignoreFor, listContext } from '../../lib/docker-context.js';
 import type { ImageStore, StoredImage } from '../contracts.js';
 import { ImageFs, interpretDockerfile, parseDockerfile, type InterpretedImage } from './dockerfile.js';
 import { tarDigest } from './tar.js';
@@ -121,9 +121,12 @@ export function parseBuildRequest(body: unknown): BuildRequest {
   };
 }
 
-/** The request's `files`: what Docker sends of `contextDir` (honouring `.dockerignore`). */
-export function contextFiles(contextDir: string): BuildFile[] {
-  return listContext(contextDir).map((entry) => {
+/**
+ * The request's `files`: what Docker sends of `contextDir`, honouring `<Dockerfile>.dockerignore`
+ * when it exists, else `.dockerignore` (the same choice build-image's fingerprint makes).
+ */
+export function contextFiles(contextDir: string, dockerfilePath?: string): BuildFile[] {
+  return listContext(contextDir, dockerignoreFor(contextDir, dockerfilePath).patterns).map((entry) => {
     const absolute = path.join(contextDir, ...entry.path.split('/'));
     if (entry.kind === 'symlink') {
       return { path: entry.path, kind: 'symlink', mode: 0o777, linkTarget: readlinkSync(absolute) };
