@@ -2,7 +2,7 @@
  * The benchmarks' stage: a sandbox, a workspace holding a copy of app/ in its own git repository,
  * the environment Init leaves behind (first image, first task definition, the service stack), and
  * the deploy workflow's three action steps run as processes with the inputs the workflow itself
- * computes (testing/workflow-steps.ts, through the demo's evaluateStep, which adds the action.yml
+ * computes (testing/workflow-steps.ts, through evaluateStep, which adds the action.yml
  * defaults the runner passes), so the benchmark cannot drift from what a push runs. The demo
  * (scripts/demo/) rehearses a whole release with richer stand-ins; this is the smaller stage the
  * measurements need.
@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
-import { evaluateStep, workflowInputDefaults } from '../scripts/demo/workflow.js';
 import { repoRoot, runAction, type ActionRun } from '../testing/run-action.js';
-import type { ExpressionContext } from '../testing/workflow-steps.js';
+import { evaluateStep, workflowInputDefaults, type ExpressionContext } from '../testing/workflow-steps.js';
 
 export const ENVIRONMENT = 'bench';
 export const REPOSITORY = 'bench-app';

@@ -2,7 +2,7 @@
  * `npm run demo`: a whole release rehearsed on the local AWS sandbox. Five phases (init, a
  * deploy of a code change with a linear traffic shift under load, a no-op deploy, a broken
  * build that rolls back, destroy), each running the bundled actions with the inputs the reusable
- * workflows compute (scripts/demo/workflow.ts), and the provision steps stood in for by the
+ * workflows compute (testing/workflow-steps.ts), and the provision steps stood in for by the
  * sandbox (scripts/demo/standins.ts). Ends with a table; `ok` only when every phase behaved as
  * expected.
  */
@@ -33,7 +33,7 @@ import {
   stepIdsUsing,
   workflowInputDefaults,
   type EvaluatedStep,
-} from './workflow.js';
+} from '../../testing/workflow-steps.js';
 
 export const ENVIRONMENT = 'demo';
 export const LINEAR_CONFIG = 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes';
