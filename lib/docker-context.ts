@@ -155,7 +155,8 @@ export function listContext(contextDir: string, patterns = readDockerignore(cont
         entries.push({
           path: relativePath,
           kind: stat.isSymbolicLink() ? 'symlink' : 'file',
-          executable: stat.isFile() && (stat.mode & 0o111) !== 0,
+          // The owner bit, as git records it (100755 or 100644).
+          executable: stat.isFile() && (stat.mode & 0o100) !== 0,
         });
       }
     }

@@ -105,6 +105,9 @@ async function dispatch(io: Io): Promise<void> {
     case 'login':
       await login(args, io, configDir);
       return;
+    case 'logout':
+      logout(args, io, configDir);
+      return;
     case 'buildx': {
       const sub = args.shift();
       if (sub === 'version') {
@@ -296,6 +299,22 @@ function readConfig(configDir: string): DockerConfig {
   } catch {
     throw new ExitError(`Error: ${file} is not valid JSON`);
   }
+}
+
+/** `docker logout <registry>`: forgets the stored credentials, as docker does (a no-op when there are none). */
+function logout(args: string[], io: Io, configDir: string): void {
+  const server = args.find((a) => !a.startsWith('-'));
+  if (!server)
+    throw new ExitError('Error: the sandbox shim needs the registry to log out of (docker logout <registry>)');
+  const host = registryHost(server);
+  const config = readConfig(configDir);
+  if (!config.auths?.[host]) {
+    io.stdout(`Not logged in to ${host}\n`);
+    return;
+  }
+  delete config.auths[host];
+  writeFileSync(path.join(configDir, 'config.json'), `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
+  io.stdout(`Removing login credentials for ${host}\n`);
 }
 
 async function login(args: string[], io: Io, configDir: string): Promise<void> {

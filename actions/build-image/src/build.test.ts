@@ -57,11 +57,7 @@ class FakeEcr implements Ecr {
   }
   async describeRepository() {
     this.calls.push('describeRepository');
-    return { uri: URI, immutableTags: this.immutable };
-  }
-  async existingTags(_repository: string, tags: string[]) {
-    this.calls.push(`existingTags ${tags.join(',')}`);
-    return tags.filter((t) => this.images.has(t));
+    return { uri: URI };
   }
   async newestTagged() {
     this.calls.push('newestTagged');
@@ -88,6 +84,9 @@ class FakeDocker implements DockerCli {
   }
   async login(registry: string, username: string) {
     this.calls.push(['login', username, registry]);
+  }
+  async logout(registry: string) {
+    this.calls.push(['logout', registry]);
   }
   async build(args: string[]) {
     this.calls.push(args);
@@ -162,30 +161,38 @@ describe('buildImage', () => {
       '--build-arg',
       'B=2',
     ]);
-    expect(args).toEqual(expect.arrayContaining([`${URI}:${fingerprint.tag}`, `${URI}:latest`, '--provenance=false']));
+    expect(args).toEqual(expect.arrayContaining([`${URI}:${fingerprint.tag}`, '--provenance=false']));
+    // Extra tags go through ECR after the push, never through buildx.
+    expect(args).not.toContain(`${URI}:latest`);
+    expect(result.extraTags).toEqual({ added: ['latest'], skipped: [] });
+    expect(ecr.images.get('latest')?.digest).toBe(DIGEST);
     expect(args[args.length - 1]).toBe('/ws/app');
+    // The ECR token does not outlive the build in ~/.docker.
+    expect(docker.calls.at(-1)).toEqual(['logout', '123456789012.dkr.ecr.eu-west-1.amazonaws.com']);
     expect(d.summary.toMarkdown()).toContain('built and pushed');
     expect(d.summary.toMarkdown()).toContain('`src/a.js`');
   });
 
-  test('absent in an immutable repository: an extra tag that exists is not pushed', async () => {
+  test('absent in an immutable repository: an extra tag another image holds is left alone, the build still lands', async () => {
     const ecr = new FakeEcr();
     ecr.images.set('v1', { digest: `sha256:${'b'.repeat(64)}`, tags: ['v1'] });
     const docker = pushes();
     const result = await buildImage(config({ extraTags: ['v1', 'v2'] }), deps(ecr, docker));
     expect(docker.calls[2]).not.toContain(`${URI}:v1`);
-    expect(docker.calls[2]).toContain(`${URI}:v2`);
+    expect(docker.calls[2]).not.toContain(`${URI}:v2`);
+    expect(result).toMatchObject({ built: true, digest: DIGEST });
     expect(result.extraTags).toEqual({ added: ['v2'], skipped: ['v1'] });
+    expect(ecr.images.get('v1')?.digest).toBe(`sha256:${'b'.repeat(64)}`);
   });
 
-  test('absent in a mutable repository: extra tags move, so they are pushed without a check', async () => {
+  test('absent in a mutable repository (or a mutable exclusion): an extra tag moves to the new image', async () => {
     const ecr = new FakeEcr();
     ecr.immutable = false;
     ecr.images.set('latest', { digest: `sha256:${'b'.repeat(64)}`, tags: ['latest'] });
     const docker = pushes();
-    await buildImage(config({ extraTags: ['latest'] }), deps(ecr, docker));
-    expect(docker.calls[2]).toContain(`${URI}:latest`);
-    expect(ecr.calls.some((c) => c.startsWith('existingTags'))).toBe(false);
+    const result = await buildImage(config({ extraTags: ['latest'] }), deps(ecr, docker));
+    expect(result.extraTags).toEqual({ added: ['latest'], skipped: [] });
+    expect(ecr.images.get('latest')?.digest).toBe(DIGEST);
   });
 
   test('push false: look up only; nothing built, nothing tagged', async () => {
@@ -254,7 +261,6 @@ describe('helpers', () => {
       config({ buildArgs: new Map([['X', 'a b; $(rm -rf /)']]) }),
       fingerprint,
       URI,
-      [],
       '/tmp/m.json',
     );
     expect(args).toContain('X=a b; $(rm -rf /)');

@@ -60,15 +60,15 @@ export function buildArguments(
   config: BuildImageConfig,
   fingerprint: Fingerprint,
   repositoryUri: string,
-  extraTags: string[],
   metadataFile: string,
 ): string[] {
   const args = ['buildx', 'build', '--push', '--platform', config.platform, '-f', config.dockerfile];
   for (const [key, value] of [...config.buildArgs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     args.push('--build-arg', `${key}=${value}`);
   }
+  // Only the fingerprint tag: extra tags are added through ECR afterwards (applyExtraTags), one by
+  // one, so a tag another image holds in an immutable repository cannot fail the whole push.
   args.push('-t', `${repositoryUri}:${fingerprint.tag}`);
-  for (const tag of extraTags) args.push('-t', `${repositoryUri}:${tag}`);
   // Provenance attestations would turn the pushed digest into an index digest that differs per build.
   args.push('--metadata-file', metadataFile, '--provenance=false', '--progress', 'plain', config.context);
   return args;
@@ -135,19 +135,7 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     logger.info(`ECR already holds ${repo}:${fp.tag} (${existing.digest}): nothing to build.`);
     const missing = config.extraTags.filter((t) => !existing.tags.includes(t));
     if (missing.length && config.push) {
-      // Retag without docker: the manifest is copied to the new tag (BatchGetImage + PutImage).
-      for (const tag of missing) {
-        const outcome = await ecr.addTag(repo, existing.digest, tag);
-        if (outcome === 'immutable') {
-          result.extraTags.skipped.push(tag);
-          logger.warning(
-            `Tag ${tag} already names another image in the immutable repository ${repo}; it was left as it is.`,
-          );
-        } else {
-          result.extraTags.added.push(tag);
-          logger.info(`Tagged ${repo}@${existing.digest} as ${tag}.`);
-        }
-      }
+      await applyExtraTags(deps, repo, existing.digest, missing, result);
     } else if (missing.length) {
       result.extraTags.skipped.push(...missing);
       logger.info(`push is false: extra tags ${missing.join(', ')} were not added.`);
@@ -167,19 +155,6 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     logger.debug(`Could not list earlier images: ${error.message}`);
     return undefined;
   });
-  let extraTags = config.extraTags;
-  if (repository.immutableTags && extraTags.length) {
-    // An immutable repository refuses to move a tag; pushing it would fail the whole build.
-    const taken = await ecr.existingTags(repo, extraTags);
-    if (taken.length) {
-      logger.warning(
-        `The repository ${repo} has immutable tags and already holds ${taken.join(', ')}: ${taken.length === 1 ? 'it is' : 'they are'} not pushed again.`,
-      );
-      result.extraTags.skipped.push(...taken);
-      extraTags = extraTags.filter((t) => !taken.includes(t));
-    }
-  }
-
   const version = await docker.ensureAvailable();
   logger.info(`docker server ${version || '(version unknown)'}`);
   const login = await ecr.login();
@@ -190,7 +165,7 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
   const scratch = mkdtempSync(path.join(deps.tempDir, 'build-image-'));
   try {
     const metadataFile = path.join(scratch, 'metadata.json');
-    const args = buildArguments(config, fp, repository.uri, extraTags, metadataFile);
+    const args = buildArguments(config, fp, repository.uri, metadataFile);
     const outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag}`, () => docker.build(args));
     if (outcome.exitCode !== 0) {
       // Another run may have pushed the same fingerprint meanwhile (an immutable repository then
@@ -219,12 +194,40 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     result.built = true;
     result.digest = digest;
     result.image = `${repository.uri}@${digest}`;
-    result.extraTags.added.push(...extraTags);
     logger.info(`Pushed ${result.image}`);
+    await applyExtraTags(deps, repo, digest, config.extraTags, result);
     writeSummary(summary, config, deps.workspace, fp, result, 'built', previous);
     return result;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    // The ECR token is valid for 12 hours: leave none behind in ~/.docker on a persistent runner.
+    await docker.logout(login.registry).catch((error: Error) => logger.debug(`docker logout: ${error.message}`));
+  }
+}
+
+/**
+ * Adds the extra tags to an image already in ECR, without docker: the manifest is copied to each
+ * tag (BatchGetImage + PutImage). A tag another image holds in an immutable repository is left as
+ * it is, with a warning; the image itself is unaffected.
+ */
+async function applyExtraTags(
+  deps: Pick<BuildDeps, 'ecr' | 'logger'>,
+  repo: string,
+  digest: string,
+  tags: string[],
+  result: BuildResult,
+): Promise<void> {
+  for (const tag of tags) {
+    const outcome = await deps.ecr.addTag(repo, digest, tag);
+    if (outcome === 'immutable') {
+      result.extraTags.skipped.push(tag);
+      deps.logger.warning(
+        `Tag ${tag} already names another image in the immutable repository ${repo}; it was left as it is.`,
+      );
+    } else {
+      result.extraTags.added.push(tag);
+      deps.logger.info(`Tagged ${repo}@${digest} as ${tag}.`);
+    }
   }
 }
 

@@ -72,6 +72,8 @@ function expectBuilt(run: Awaited<ReturnType<typeof build>>): void {
     'version --format',
     'login --username',
     'buildx build',
+    // The ECR token is not left in the docker config for later jobs on the runner.
+    `logout ${sandbox.registry}`,
   ]);
 }
 
@@ -122,7 +124,9 @@ describe('build-image bundle against the sandbox', () => {
     const buildArgv = first.docker[2]!;
     expect(buildArgv).toEqual(expect.arrayContaining(['--push', '--platform', 'linux/amd64', '--provenance=false']));
     expect(buildArgv).toContain(`${sandbox.registry}/app:${first.outputs['image-tag']}`);
-    expect(buildArgv).toContain(`${sandbox.registry}/app:release-1`);
+    // Extra tags are added through ECR once the image is pushed (BatchGetImage + PutImage).
+    expect(buildArgv).not.toContain(`${sandbox.registry}/app:release-1`);
+    expect(first.ecrCalls).toEqual(expect.arrayContaining(['BatchGetImage', 'PutImage']));
     expect(first.ecrCalls).toContain('GetAuthorizationToken');
     // The password is registered as a secret and goes nowhere else: not on any command line, not in the log.
     const masks = first.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
@@ -203,7 +207,7 @@ describe('build-image bundle against the sandbox', () => {
     const run = await build({ 'extra-tags': 'release-1' });
     expectBuilt(run);
     expect(run.docker[2]).not.toContain(`${sandbox.registry}/app:release-1`);
-    expect(run.stdout).toMatch(/already holds release-1/);
+    expect(run.stdout).toMatch(/Tag release-1 already names another image in the immutable repository/);
   });
 
   test('push: false only looks up, and says so', async () => {

@@ -15,6 +15,8 @@ export interface DockerCli {
   /** Fails with a clear ActionFailure when docker is missing or its daemon does not answer. */
   ensureAvailable(): Promise<string>;
   login(registry: string, username: string, password: string): Promise<void>;
+  /** Removes the stored credentials for the registry (never fails the build). */
+  logout(registry: string): Promise<void>;
   build(args: string[]): Promise<BuildOutcome>;
 }
 
@@ -56,6 +58,10 @@ export function createDockerCli(docker = 'docker'): DockerCli {
           `docker login to ${registry} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`,
         );
       }
+    },
+
+    async logout(registry) {
+      await exec.exec(docker, ['logout', registry], { silent: true, ignoreReturnCode: true });
     },
 
     async build(args) {

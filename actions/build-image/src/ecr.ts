@@ -22,7 +22,6 @@ export interface FoundImage {
 
 export interface RepositoryInfo {
   uri: string;
-  immutableTags: boolean;
 }
 
 export interface RegistryLogin {
@@ -34,12 +33,17 @@ export interface RegistryLogin {
 
 export type RetagResult = 'added' | 'kept' | 'immutable';
 
+const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+];
+
 export interface Ecr {
   /** The image holding `tag`, or undefined. RepositoryNotFoundException propagates as AwsCallError. */
   findImageByTag(repository: string, tag: string): Promise<FoundImage | undefined>;
   describeRepository(repository: string): Promise<RepositoryInfo>;
-  /** Tags among `tags` that already name some image in the repository. */
-  existingTags(repository: string, tags: string[]): Promise<string[]>;
   /** The most recently pushed image with a tag starting with `prefix` (looks at up to `maxImages`). */
   newestTagged(
     repository: string,
@@ -88,21 +92,7 @@ export function createEcr(client: ECRClient): Ecr {
       );
       const repo = out.repositories?.[0];
       if (!repo?.repositoryUri) throw new Error(`DescribeRepositories returned no URI for ${repository}`);
-      // IMMUTABLE_WITH_EXCLUSION keeps most tags immutable: treat it as immutable (never overwrite).
-      return { uri: repo.repositoryUri, immutableTags: (repo.imageTagMutability ?? 'MUTABLE') !== 'MUTABLE' };
-    },
-
-    async existingTags(repository, tags) {
-      if (tags.length === 0) return [];
-      // BatchGetImage reports missing tags as `failures` instead of failing the call.
-      // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchGetImage.html
-      const out = await awsCall(`repository ${repository}`, () =>
-        client.send(
-          new BatchGetImageCommand({ repositoryName: repository, imageIds: tags.map((imageTag) => ({ imageTag })) }),
-        ),
-      );
-      const present = new Set((out.images ?? []).map((i) => i.imageId?.imageTag).filter(Boolean));
-      return tags.filter((t) => present.has(t));
+      return { uri: repo.repositoryUri };
     },
 
     async newestTagged(repository, prefix, maxImages = 1000) {
@@ -134,7 +124,15 @@ export function createEcr(client: ECRClient): Ecr {
 
     async addTag(repository, digest, tag) {
       const got = await awsCall(`repository ${repository}`, () =>
-        client.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }] })),
+        client.send(
+          new BatchGetImageCommand({
+            repositoryName: repository,
+            imageIds: [{ imageDigest: digest }],
+            // Ask for the manifest as it was pushed (an index stays an index), so PutImage copies it exactly.
+            // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchGetImage.html
+            acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+          }),
+        ),
       );
       const image = got.images?.[0];
       if (!image?.imageManifest) throw new Error(`BatchGetImage returned no manifest for ${repository}@${digest}`);

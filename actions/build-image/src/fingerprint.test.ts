@@ -291,6 +291,39 @@ describe('fingerprintBuild', () => {
     expect(result.fallbackReason).toMatch(/\.gitattributes declares filters or conversions/);
   });
 
+  test('core.eol=crlf turns the fast path off as well', async () => {
+    const { root, context } = repository();
+    git(root, 'config', 'core.eol', 'crlf');
+    const result = await fp(context);
+    expect(result.method).toBe('read');
+    expect(result.fallbackReason).toMatch(/core\.eol=crlf/);
+  });
+
+  test('a context folder git does not track is read, with .dockerignore applied', async () => {
+    const { root } = repository();
+    write(root, {
+      '.gitignore': '*.tmp\nbuild/\n',
+      'build/docker/Dockerfile': 'FROM scratch\nCOPY . /\n',
+      'build/docker/.dockerignore': 'node_modules\n*.log\n',
+      'build/docker/a.js': 'a\n',
+      'build/docker/debug.log': 'excluded\n',
+      'build/docker/node_modules/x/i.js': 'excluded\n',
+    });
+    const context = join(root, 'build/docker');
+    const fast = await fp(context);
+    const full = await fp(context, { mode: 'read' });
+    expect(fast.fallbackReason).toMatch(/not tracked by git/);
+    expect(fast.fingerprint).toBe(full.fingerprint);
+    expect(paths(full)).toEqual(['.dockerignore', 'Dockerfile', 'a.js']);
+  });
+
+  test('only the owner execute bit counts, as git records it, so both paths agree', async () => {
+    const { context } = repository();
+    chmodSync(join(context, 'src/index.js'), 0o654);
+    const result = await both(context);
+    expect(result.method).toBe('git');
+  });
+
   test('a missing Dockerfile is a clear error', async () => {
     const { context } = repository();
     await expect(fp(context, { dockerfile: join(context, 'Nope') })).rejects.toThrow(

@@ -210,7 +210,7 @@ function readEntry(context: string, relativePath: string): FileRecord | undefine
     return fileRecord(relativePath, '120000', gitBlobId(readlinkSync(absolute, { encoding: 'buffer' })));
   }
   if (!stat.isFile()) return undefined;
-  return fileRecord(relativePath, (stat.mode & 0o111) !== 0 ? '100755' : '100644', gitBlobId(readFileSync(absolute)));
+  return fileRecord(relativePath, (stat.mode & 0o100) !== 0 ? '100755' : '100644', gitBlobId(readFileSync(absolute)));
 }
 
 function kindOf(absolute: string): 'dir' | 'file' | undefined {

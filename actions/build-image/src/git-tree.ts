@@ -150,7 +150,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
   try {
     results = await Promise.all([
       run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-object-format', '--show-prefix']),
-      run(['config', '--get', 'core.autocrlf']).catch(() => Buffer.from('')),
+      run(['config', '--get-regexp', '^core\\.(autocrlf|eol)$']).catch(() => Buffer.from('')),
       run(['ls-files', '-z', '-v', '-t', '-s', '-c', '-o', '--directory']),
       run(['diff-files', '--name-only', '--relative', '-z']),
     ]);
@@ -160,11 +160,16 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       reason: code === 'ENOENT' ? 'git is not installed' : `git cannot read ${folder}: ${(error as Error).message}`,
     };
   }
-  const [revParse, autocrlf, listing, modified] = results;
+  const [revParse, lineEndings, listing, modified] = results;
   const [top = '', gitDir = '', objectFormat = '', prefix = ''] = revParse.toString('utf8').split('\n');
   if (objectFormat !== 'sha1') return { reason: `the repository uses ${objectFormat} object ids` };
-  if (/^(true|input)$/i.test(autocrlf.toString('utf8').trim())) {
+  // Either setting can make the checked-out bytes differ from the blobs git reports as clean.
+  const lineEndingSettings = lineEndings.toString('utf8');
+  if (/^core\.autocrlf (true|input)$/im.test(lineEndingSettings)) {
     return { reason: 'core.autocrlf converts line endings, so blob ids differ from the files' };
+  }
+  if (/^core\.eol crlf$/im.test(lineEndingSettings)) {
+    return { reason: 'core.eol=crlf converts line endings, so blob ids differ from the files' };
   }
 
   const untrusted = new Set<string>();
@@ -178,9 +183,13 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
   }
   // Only the exceptions become strings here; clean records stay bytes for the fingerprint.
   const list = new Listing(listing);
+  let folderUntracked = false;
   list.forEach((start, end) => {
     if (list.at(start) === TAG_OTHER) {
-      other.push(list.slice(start + 2, end));
+      const entry = list.slice(start + 2, end);
+      // `./`: the whole folder is untracked or ignored; git vouches for nothing in it.
+      if (entry === './') folderUntracked = true;
+      else other.push(entry);
       return;
     }
     if (!list.isIndexRecord(start, end)) return;
@@ -194,6 +203,7 @@ export async function readGitTree(folder: string, gitBinary = 'git'): Promise<Gi
       }
     }
   });
+  if (folderUntracked) return { reason: `${folder} is not tracked by git (untracked or ignored)` };
   for (const p of splitNul(modified)) untrusted.add(p);
   for (const file of attributeFiles) {
     let text = '';
