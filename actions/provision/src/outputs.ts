@@ -59,10 +59,13 @@ export function render(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Strings and numbers inside a value, so a secret in a map or list is masked piece by piece too. */
+/**
+ * Strings inside a value, so a secret in a map or list is masked piece by piece too. Numbers and
+ * booleans inside a structure are not: masking every "1" or "80" would blank the rest of the log
+ * (a sensitive output that is itself a number is masked whole, through its rendering).
+ */
 function leaves(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (typeof value === 'number') return [String(value)];
   if (Array.isArray(value)) return value.flatMap(leaves);
   if (typeof value === 'object' && value !== null) {
     return Object.values(value as Record<string, unknown>).flatMap(leaves);

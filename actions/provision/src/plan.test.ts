@@ -37,3 +37,27 @@ test('an empty plan has no changes; text that is not JSON is an error', () => {
   });
   expect(() => summarizePlan('Plan: 1 to add')).toThrow('terraform show -json did not print JSON');
 });
+
+test('a plan that only moves or imports resources is a change: the state must be written', () => {
+  const plan = summarizePlan(
+    JSON.stringify({
+      resource_changes: [
+        {
+          address: 'a.renamed',
+          previous_address: 'a.old',
+          type: 'a',
+          mode: 'managed',
+          change: { actions: ['no-op'] },
+        },
+        { address: 'a.adopted', type: 'a', mode: 'managed', change: { actions: ['no-op'], importing: { id: 'x' } } },
+        { address: 'a.same', type: 'a', mode: 'managed', change: { actions: ['no-op'] } },
+      ],
+    }),
+  );
+  expect(plan.changed).toBe(true);
+  expect(plan.text).toBe('0 to add, 0 to change, 0 to destroy, 1 to import, 1 to move');
+  expect(planRows(plan).map((r) => [r[0], r[1]])).toEqual([
+    ['import', '`a.adopted`'],
+    ['move', '`a.renamed`'],
+  ]);
+});

@@ -5,7 +5,8 @@
  */
 import { ActionFailure } from '../../../lib/errors.js';
 
-export type ResourceAction = 'add' | 'change' | 'replace' | 'destroy' | 'forget';
+/** `move` and `import`: a no-op on the object itself that still has to be written to state. */
+export type ResourceAction = 'add' | 'change' | 'replace' | 'destroy' | 'forget' | 'move' | 'import';
 
 export interface PlannedResource {
   address: string;
@@ -31,10 +32,17 @@ export interface PlanSummary {
 
 interface JsonChange {
   actions?: string[];
+  importing?: unknown;
 }
 
 interface JsonPlan {
-  resource_changes?: { address?: string; mode?: string; type?: string; change?: JsonChange }[];
+  resource_changes?: {
+    address?: string;
+    previous_address?: string;
+    mode?: string;
+    type?: string;
+    change?: JsonChange;
+  }[];
   output_changes?: Record<string, JsonChange>;
 }
 
@@ -74,7 +82,10 @@ export function summarizePlan(showJson: string): PlanSummary {
   for (const rc of plan.resource_changes ?? []) {
     // Data sources are read, never changed.
     if (rc.mode === 'data') continue;
-    const action = classify(rc.change?.actions ?? []);
+    // A `moved` or `import` block plans a no-op on the object, but the state still changes.
+    const action =
+      classify(rc.change?.actions ?? []) ??
+      (rc.change?.importing ? 'import' : rc.previous_address ? 'move' : undefined);
     if (action) resources.push({ address: rc.address ?? '?', type: rc.type ?? '', action });
   }
   const count = (a: ResourceAction) => resources.filter((r) => r.action === a).length;
@@ -83,11 +94,15 @@ export function summarizePlan(showJson: string): PlanSummary {
   const change = count('change');
   const destroy = count('destroy') + replace;
   const forget = count('forget');
+  const moved = count('move');
+  const imported = count('import');
   const outputChanges = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => classify(c.actions ?? []) !== undefined)
     .map(([name]) => name)
     .sort();
   let text = `${add} to add, ${change} to change, ${destroy} to destroy`;
+  if (imported > 0) text += `, ${imported} to import`;
+  if (moved > 0) text += `, ${moved} to move`;
   if (forget > 0) text += `, ${forget} to forget`;
   return {
     resources,
@@ -102,7 +117,7 @@ export function summarizePlan(showJson: string): PlanSummary {
   };
 }
 
-const ORDER: ResourceAction[] = ['add', 'change', 'replace', 'destroy', 'forget'];
+const ORDER: ResourceAction[] = ['add', 'change', 'replace', 'destroy', 'forget', 'import', 'move'];
 
 /** Rows for the job summary table: grouped by action in a fixed order, then by address. */
 export function planRows(summary: PlanSummary): [string, string, string][] {

@@ -115,7 +115,9 @@ async function plan(
         `terraform show -json of the saved plan failed (exit ${shown.exitCode}):\n${errorText(shown)}`,
       );
     }
-    return summarizePlan(shown.stdout);
+    const read = summarizePlan(shown.stdout);
+    // Terraform's own verdict (exit 2) wins over our reading of the JSON, should they ever differ.
+    return planned.exitCode === 2 && !read.changed ? { ...read, changed: true } : read;
   });
   deps.logger.info(`Plan: ${summary.text}${summary.changed ? '' : ' (no changes)'}`);
   report(deps, summary, opts.destroy ? 'destroy' : config.command);

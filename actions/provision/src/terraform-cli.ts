@@ -75,13 +75,14 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
         let interrupted = false;
         const echo = lineEcho((line) => logger.info(line));
         const echoErr = lineEcho((line) => logger.info(line));
-        child.stdout.on('data', (chunk: Buffer) => {
-          const text = chunk.toString();
+        // Decode as streams: a multi-byte character split between two pipe chunks stays whole.
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stdout.on('data', (text: string) => {
           stdout += text;
           if (!runOptions.silent) echo.push(text);
         });
-        child.stderr.on('data', (chunk: Buffer) => {
-          const text = chunk.toString();
+        child.stderr.on('data', (text: string) => {
           stderr += text;
           echoErr.push(text);
         });
