@@ -33,6 +33,8 @@ import {
 const BATCH_LIMIT = 100;
 const DEPLOYMENT_BATCH_LIMIT = 25;
 const PAGE_SIZE = 100;
+/** CodeDeploy quota: a deployment description holds at most 100 characters. */
+const MAX_DESCRIPTION_LENGTH = 100;
 const ALL_STATUSES: readonly DeploymentStatus[] = [...ACTIVE_STATUSES, 'Succeeded', 'Failed', 'Stopped'];
 
 export function createCodeDeployService(deps: CodeDeployDeps): CodeDeployService {
@@ -620,6 +622,11 @@ export function createCodeDeployService(deps: CodeDeployDeps): CodeDeployService
       }
       if (input.revision === undefined || input.revision === null) {
         throw new AwsError('RevisionRequiredException', 'RevisionLocation must be specified');
+      }
+      // A deployment's description holds at most 100 characters.
+      // https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html
+      if (typeof input.description === 'string' && input.description.length > MAX_DESCRIPTION_LENGTH) {
+        throw new AwsError('DescriptionTooLongException', 'The description is too long.');
       }
       const active = activeIn(app.applicationName, group.deploymentGroupName);
       if (active) {

@@ -183,6 +183,12 @@ export class TaskDefinitionRegistry {
           protocol: str(mapping, 'protocol') ?? 'tcp',
         };
       });
+      // ECS fills in a health check's interval, timeout and retries (startPeriod stays absent).
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+      const healthCheck =
+        raw.healthCheck && typeof raw.healthCheck === 'object'
+          ? { healthCheck: { interval: 30, timeout: 5, retries: 3, ...(raw.healthCheck as Record<string, unknown>) } }
+          : {};
       return {
         cpu: 0,
         environment: [],
@@ -190,6 +196,7 @@ export class TaskDefinitionRegistry {
         volumesFrom: [],
         systemControls: [],
         ...raw,
+        ...healthCheck,
         name,
         image,
         portMappings,
@@ -210,6 +217,9 @@ export class TaskDefinitionRegistry {
     body.containerDefinitions = normalised;
     if (cpu) body.cpu = cpu;
     if (memory) body.memory = memory;
+    // DescribeTaskDefinition answers `enableFaultInjection: false` when it was never set.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html
+    (body as Record<string, unknown>).enableFaultInjection = input.enableFaultInjection === true;
 
     const revisions = this.byFamily.get(family) ?? [];
     const revision = (revisions[revisions.length - 1]?.revision ?? 0) + 1;

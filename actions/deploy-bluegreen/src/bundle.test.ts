@@ -512,7 +512,15 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       requiresCompatibilities: ['FARGATE'],
       cpu: '0.25 vCPU',
       memory: '0.5 GB',
-      containerDefinitions: [{ name: CONTAINER, image: 'placeholder', portMappings: [{ containerPort: PORT }] }],
+      // ECS describes this health check with its defaults, and enableFaultInjection false: neither is a change.
+      containerDefinitions: [
+        {
+          name: CONTAINER,
+          image: 'placeholder',
+          portMappings: [{ containerPort: PORT }],
+          healthCheck: { command: ['CMD-SHELL', 'exit 0'] },
+        },
+      ],
     };
     writeFileSync(join(workdir, 'init.json'), JSON.stringify(template));
     const inputs = {

@@ -74,6 +74,26 @@ export function appSpec(
   return { content, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
+/** CodeDeploy refuses a longer description (DescriptionTooLongException). https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html */
+export const MAX_DESCRIPTION_LENGTH = 100;
+
+/**
+ * `deploy-bluegreen web:42 app@sha256:0123456789ab`: the revision in full, the image shortened to
+ * its last path segment and a 12-character digest, the whole cut to CodeDeploy's 100 characters.
+ */
+export function deploymentDescription(taskDefinitionArn: string, image?: string): string {
+  const revision = taskDefinitionArn.replace(/^arn:[^/]*task-definition\//, '');
+  let shortImage = '';
+  if (image) {
+    const [name = '', digest] = image.split('@');
+    const lastSegment = name.slice(name.lastIndexOf('/') + 1);
+    const digestMatch = digest ? /^(sha256:[0-9a-f]{12})/.exec(digest) : null;
+    shortImage = digest ? `${lastSegment}@${digestMatch ? digestMatch[1] : digest}` : lastSegment;
+  }
+  const text = `deploy-bluegreen ${revision}${shortImage ? ` ${shortImage}` : ''}`;
+  return text.length <= MAX_DESCRIPTION_LENGTH ? text : `${text.slice(0, MAX_DESCRIPTION_LENGTH - 3)}...`;
+}
+
 /** Runs the whole deployment; resolves with the record when it Succeeded, throws ActionFailure otherwise. */
 export async function deployWithCodeDeploy(
   deps: DeployDeps,
@@ -162,6 +182,8 @@ async function activeDeploymentIds(deps: DeployDeps, group: DeploymentGroup): Pr
 export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeployPlan): Promise<void> {
   const stopped = new Set<string>();
   const announced = new Set<string>();
+  // Rollback deployments: stopping one would abandon the rollback and leave the service half-way.
+  const rollbacks = new Set<string>();
   for (;;) {
     const active = await activeDeploymentIds(deps, plan.group);
     if (active.length === 0) return;
@@ -172,11 +194,25 @@ export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeploy
       );
     }
     for (const id of active) {
-      if (plan.onActiveDeployment === 'stop' && !stopped.has(id)) {
-        deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
-        await stopDeployment(deps, id);
-        stopped.add(id);
-      } else if (!announced.has(id)) {
+      if (plan.onActiveDeployment === 'stop' && !stopped.has(id) && !rollbacks.has(id)) {
+        // StopDeployment with auto-rollback starts a rollback deployment (creator codeDeployRollback)
+        // in the same group: it must finish, not be stopped in turn.
+        // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html
+        const info = await getDeployment(deps, id);
+        if (info.creator === 'codeDeployRollback') {
+          rollbacks.add(id);
+        } else {
+          deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
+          await stopDeployment(deps, id);
+          stopped.add(id);
+          announced.add(id);
+          continue;
+        }
+      }
+      if (announced.has(id)) continue;
+      if (rollbacks.has(id)) {
+        deps.logger.info(`Waiting for rollback deployment ${id} to finish (a rollback is never stopped).`);
+      } else {
         deps.logger.info(
           `Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`,
         );
@@ -262,7 +298,7 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
           plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
             ?.terminationWaitTimeInMinutes;
         logger.info(
-          `Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. timeout-minutes counts this wait too.`,
+          `Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. If timeout-minutes runs out during this wait, the action succeeds without stopping it.`,
         );
       }
 
@@ -272,7 +308,20 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
       }
 
       const left = plan.deadline - deps.clock.now();
-      if (left <= 0) throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
+      if (left <= 0) {
+        // Past AfterAllowTraffic, production already runs green: what is left is CodeDeploy's blue
+        // termination wait. A rollback now would move production back for no fault, so the timeout
+        // ends the watch with success instead and leaves CodeDeploy to finish (README: timeout-minutes).
+        if (trafficShifted(target)) {
+          record.finishingTermination = true;
+          deps.saveState(STATE.finished, 'true');
+          logger.info(
+            `timeout-minutes (${formatDuration(plan.timeoutMs)}) reached during the blue termination wait: ${plan.taskDefinitionArn} already serves all production traffic, so the deployment is not stopped. CodeDeploy ends deployment ${id} once the blue task set is terminated.`,
+          );
+          return;
+        }
+        throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
+      }
       await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
     }
   } catch (error) {
@@ -383,6 +432,13 @@ function logTraffic(
   seen.traffic = line;
   record.traffic.push({ time: new Date(deps.clock.now()), blue, green });
   deps.logger.info(line);
+}
+
+/** AfterAllowTraffic succeeded: production traffic is on green; only the blue termination wait remains. */
+function trafficShifted(target: ECSTarget | undefined): boolean {
+  return (target?.lifecycleEvents ?? []).some(
+    (e) => e.lifecycleEventName === 'AfterAllowTraffic' && e.status === 'Succeeded',
+  );
 }
 
 function describeWhere(last: Observed | undefined): string {

@@ -1,5 +1,5 @@
 import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
-import { appSpec } from './codedeploy.js';
+import { appSpec, deploymentDescription } from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import { deploy, newReport, type DeployReport } from './deploy.js';
 import { STATE } from './deps.js';
@@ -162,6 +162,18 @@ describe('CodeDeploy deployment', () => {
     expect(Math.max(...deps.clock.sleeps)).toBe(5000);
   });
 
+  test('a digest image from a long registry keeps the description within the 100 characters CodeDeploy allows', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({});
+    const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/some-long-service-name@sha256:${'ab'.repeat(32)}`;
+    const { error } = await run(config({ image }), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    const description = codedeploy.inputsOf('CreateDeployment')[0]!.description as string;
+    expect(description.length).toBeLessThanOrEqual(100);
+    expect(description).toBe(`deploy-bluegreen app:2 some-long-service-name@sha256:${'ab'.repeat(6)}`);
+    expect(deploymentDescription(`${tdArn('a'.repeat(120), 1)}`, image)).toHaveLength(100);
+  });
+
   test('given application and group are checked against the service before anything changes', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });
     const codedeploy = fakeCodeDeploy({});
@@ -261,6 +273,27 @@ describe('CodeDeploy deployment', () => {
     expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000 + 2000);
   });
 
+  test('timeout during the blue termination wait: no stop, no rollback; succeeds saying CodeDeploy finishes it', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+        { status: 'InProgress', events: upTo(8), traffic: [0, 100] },
+      ],
+    });
+    const { outputs, error, deps, report } = await run(config({ timeoutMs: 60_000 }), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+    expect(outputs).toMatchObject({ deployed: true, 'deployment-id': 'd-NEW', status: 'InProgress' });
+    expect(report.record?.finishingTermination).toBe(true);
+    expect(deps.logger.text()).toMatch(
+      /timeout-minutes \(1m\) reached during the blue termination wait: .* already serves all production traffic, so the deployment is not stopped/,
+    );
+    // The post step must not stop it either.
+    expect(deps.state.get(STATE.finished)).toBe('true');
+    expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000);
+  });
+
   test('cancellation: StopDeployment with rollback at once, a rollback wait within 5 s, then fail', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });
     const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
@@ -326,6 +359,34 @@ describe('on-active-deployment', () => {
     expect(outputs?.deployed).toBe(true);
     expect(codedeploy.inputsOf('StopDeployment')[0]).toEqual({ deploymentId: 'd-OLD', autoRollbackEnabled: true });
     expect(codedeploy.ops().indexOf('StopDeployment')).toBeLessThan(codedeploy.ops().indexOf('CreateDeployment'));
+  });
+
+  test('stop: the rollback the stop started is waited for, never stopped, and completes before the new deployment', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({
+      active: ['d-OLD'],
+      rollbackOnStop: true,
+      others: (id, n) => (id === 'd-OLD-RB' && n < 4 ? 'InProgress' : 'Succeeded'),
+    });
+    // The fake lists the rollback as active until a GetDeployment of it reports it ended.
+    const list = codedeploy.handlers.ListDeployments!;
+    let rollbackStatus = '';
+    codedeploy.handlers.ListDeployments = (input) => {
+      const listed = list(input) as { deployments: string[] };
+      if (listed.deployments.includes('d-OLD-RB')) {
+        const answer = codedeploy.handlers.GetDeployment!({ deploymentId: 'd-OLD-RB' }) as {
+          deploymentInfo: { status: string };
+        };
+        rollbackStatus = answer.deploymentInfo.status;
+      }
+      return list(input);
+    };
+    const { outputs, deps } = await run(config({ onActiveDeployment: 'stop' }), ecs, codedeploy);
+    expect(outputs?.deployed).toBe(true);
+    expect(codedeploy.inputsOf('StopDeployment').map((i) => i.deploymentId)).toEqual(['d-OLD']);
+    expect(rollbackStatus).toBe('Succeeded');
+    expect(deps.logger.text()).toMatch(/Waiting for rollback deployment d-OLD-RB/);
+    expect(codedeploy.ops().lastIndexOf('ListDeployments')).toBeLessThan(codedeploy.ops().indexOf('CreateDeployment'));
   });
 });
 

@@ -4,7 +4,12 @@
  * controller. Fills a report as it goes, so the summary shows how far it got even on failure.
  */
 import { ConfigurationError } from '../../../lib/errors.js';
-import { deployWithCodeDeploy, settleActiveDeployments, type CodeDeployPlan } from './codedeploy.js';
+import {
+  deployWithCodeDeploy,
+  deploymentDescription,
+  settleActiveDeployments,
+  type CodeDeployPlan,
+} from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import type { DeployDeps, DeploymentRecord } from './deps.js';
 import {
@@ -157,7 +162,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       reused: resolved.reused,
     });
     plan.taskDefinitionArn = resolved.arn;
-    plan.description = `deploy-bluegreen: ${report.image ?? resolved.arn}`;
+    plan.description = deploymentDescription(resolved.arn, report.image);
     const record = await deployWithCodeDeploy(deps, plan, (record) => (report.record = record));
     report.record = record;
     return (report.outputs = {

@@ -60,4 +60,6 @@ export interface DeploymentRecord {
   stoppedBecause?: string;
   rollbackId?: string;
   rollbackStatus?: string;
+  /** timeout-minutes ran out after AfterAllowTraffic: green serves production, CodeDeploy still terminates blue. */
+  finishingTermination?: boolean;
 }

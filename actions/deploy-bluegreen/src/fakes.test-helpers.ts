@@ -96,6 +96,8 @@ export const template = (image = 'repo/app:1'): TaskDefinitionDoc => ({
 /** The described form of a template registered as revision `revision`. */
 export function described(definition: TaskDefinitionDoc, revision: number): TaskDefinitionDoc {
   return {
+    // AWS answers it even when it was never set.
+    enableFaultInjection: false,
     ...structuredClone(definition),
     taskDefinitionArn: tdArn(String(definition.family), revision),
     revision,
@@ -213,11 +215,14 @@ export function fakeCodeDeploy(options: {
   readyOption?: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
   /** How GetDeployment answers for ids other than the one created (e.g. the active or rollback ones). */
   others?: (id: string, calls: number) => string;
+  /** As CodeDeploy with auto-rollback: StopDeployment of `X` starts rollback deployment `X-RB`. */
+  rollbackOnStop?: boolean;
 }): FakeAws {
   let step = -1;
   let created: string | undefined;
   const active = [...(options.active ?? [])];
   const otherCalls = new Map<string, number>();
+  const stoppedWithRollback = new Set<string>();
   const script = options.script ?? [{ status: 'Succeeded' }];
   const current = () => script[Math.min(Math.max(step, 0), script.length - 1)]!;
   const fake: FakeAws = new FakeAws({
@@ -248,7 +253,11 @@ export function fakeCodeDeploy(options: {
         throw awsError('DeploymentConfigDoesNotExistException', 'No config');
       return { deploymentConfigInfo: { deploymentConfigName: name, computePlatform: 'ECS' } };
     },
-    CreateDeployment: () => {
+    CreateDeployment: (input) => {
+      // As CodeDeploy: https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html
+      if (typeof input.description === 'string' && input.description.length > 100) {
+        throw awsError('DescriptionTooLongException', 'The description is too long.');
+      }
       if (active.length > 0) throw awsError('DeploymentLimitExceededException', `${active[0]} is in progress`);
       created = 'd-NEW';
       return { deploymentId: created };
@@ -263,7 +272,9 @@ export function fakeCodeDeploy(options: {
           const index = active.indexOf(id);
           if (index >= 0) active.splice(index, 1);
         }
-        return { deploymentInfo: { deploymentId: id, status } };
+        const creator = id.endsWith('-RB') ? 'codeDeployRollback' : 'user';
+        const rollbackInfo = stoppedWithRollback.has(id) ? { rollbackDeploymentId: `${id}-RB` } : undefined;
+        return { deploymentInfo: { deploymentId: id, status, creator, rollbackInfo } };
       }
       step++;
       const s = current();
@@ -309,6 +320,10 @@ export function fakeCodeDeploy(options: {
       const id = input.deploymentId as string;
       const index = active.indexOf(id);
       if (index >= 0) active.splice(index, 1);
+      if (options.rollbackOnStop && input.autoRollbackEnabled === true && !id.endsWith('-RB')) {
+        stoppedWithRollback.add(id);
+        active.push(`${id}-RB`);
+      }
       return { status: 'Pending', statusMessage: 'stopping' };
     },
     ContinueDeployment: () => ({}),

@@ -111,6 +111,11 @@ export function writeReport(summary: Summary, report: DeployReport, failure?: st
         record.traffic.map((step) => [time(step.time), `${step.blue}%`, `${step.green}%`, trafficBar(step.green)]),
       );
     }
+    if (record.finishingTermination) {
+      summary.text(
+        '⏳ timeout-minutes ran out during the blue termination wait: the new version serves all production traffic; CodeDeploy ends the deployment once blue is terminated.',
+      );
+    }
     if (record.stoppedBecause) summary.text(`⏹️ Stopped by the action: ${record.stoppedBecause}`);
     if (record.rollbackId) {
       summary.text(`↩️ Rollback deployment \`${record.rollbackId}\`: ${record.rollbackStatus ?? 'unknown'}.`);

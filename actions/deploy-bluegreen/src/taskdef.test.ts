@@ -88,6 +88,12 @@ describe('renderTaskDefinition', () => {
     expect(container(rendered).image).toBe('repo/app:2');
   });
 
+  test('numeric cpu and memory become the strings RegisterTaskDefinition takes', () => {
+    const rendered = renderTaskDefinition({ ...template(), cpu: 256, memory: 512 }, options());
+    expect(rendered.cpu).toBe('256');
+    expect(rendered.memory).toBe('512');
+  });
+
   test('does not modify the base it was given', () => {
     const base = template();
     renderTaskDefinition(base, options({ image: 'repo/app:2', environment: new Map([['A', '1']]) }));
@@ -209,6 +215,8 @@ describe('normalisation', () => {
     ['essential true and cpu 0', (d) => Object.assign(container(d), { essential: true, cpu: 0 })],
     ['empty arrays and strings', (d) => Object.assign(d, { volumes: [], placementConstraints: [], taskRoleArn: '' })],
     ['tags', (d) => (d.tags = [{ key: 'team', value: 'web' }])],
+    // DescribeTaskDefinition answers it even when the template never set it.
+    ['enableFaultInjection false', (d) => (d.enableFaultInjection = false)],
     [
       'secrets order',
       (d) =>
@@ -264,7 +272,22 @@ describe('normalisation', () => {
     ['a udp protocol', (d) => (container(d).portMappings = [{ containerPort: 3000, protocol: 'udp' }])],
     ['the family', (d) => (d.family = 'other')],
     ['a task role', (d) => (d.taskRoleArn = 'arn:aws:iam::123456789012:role/task')],
+    ['enableFaultInjection true', (d) => (d.enableFaultInjection = true)],
+    ['a health check', (d) => (container(d).healthCheck = { command: ['CMD', 'true'] })],
   ];
+
+  test('a health check with only a command equals the one ECS describes with its defaults filled in', () => {
+    const command = ['CMD-SHELL', 'curl -f http://localhost:3000/health || exit 1'];
+    const a = template();
+    container(a).healthCheck = { command };
+    const b = template();
+    container(b).healthCheck = { command, interval: 30, timeout: 5, retries: 3 };
+    expect(sameTaskDefinition(a, b)).toBe(true);
+    container(b).healthCheck = { command, interval: 30, timeout: 5, retries: 5 };
+    expect(sameTaskDefinition(a, b)).toBe(false);
+    container(b).healthCheck = { command, interval: 30, timeout: 5, retries: 3, startPeriod: 10 };
+    expect(sameTaskDefinition(a, b)).toBe(false);
+  });
 
   test.each(different)('%s: a different definition', (_label, change) => {
     const b = template();

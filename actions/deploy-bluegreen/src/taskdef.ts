@@ -104,6 +104,10 @@ export function renderTaskDefinition(base: unknown, options: RenderOptions): Tas
     };
   }
 
+  // RegisterTaskDefinition takes cpu and memory as strings; templates often write numbers.
+  if (typeof desired.cpu === 'number') desired.cpu = String(desired.cpu);
+  if (typeof desired.memory === 'number') desired.memory = String(desired.memory);
+
   if (options.containerPort !== undefined) containerPortOf(desired, options.containerName, options.containerPort);
   return desired;
 }
@@ -169,6 +173,16 @@ export function normaliseMemory(value: unknown): unknown {
 /** Container fields whose value equals ECS's default are dropped (DescribeTaskDefinition shows some). */
 const CONTAINER_DEFAULTS: Record<string, unknown> = { essential: true, cpu: 0 };
 
+/**
+ * What ECS fills into a container health check left partly unset (startPeriod stays absent).
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+ */
+const HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3 };
+
+function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null));
+}
+
 const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T) =>
@@ -182,6 +196,9 @@ export function normaliseTaskDefinition(definition: TaskDefinitionDoc): TaskDefi
   const def = stripReadOnly(unwrapTaskDefinition(definition));
   // DescribeTaskDefinition only returns tags when asked; they are not part of the revision.
   delete def.tags;
+  // DescribeTaskDefinition answers `enableFaultInjection: false` even when it was never set.
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html
+  if (def.enableFaultInjection === false) delete def.enableFaultInjection;
   const awsvpc = def.networkMode === 'awsvpc';
   if (def.cpu !== undefined) def.cpu = normaliseCpu(def.cpu);
   if (def.memory !== undefined) def.memory = normaliseMemory(def.memory);
@@ -199,6 +216,7 @@ export function normaliseTaskDefinition(definition: TaskDefinitionDoc): TaskDefi
 function normaliseContainer(container: Container, awsvpc: boolean): Container {
   const c: Container = { ...container };
   for (const [field, value] of Object.entries(CONTAINER_DEFAULTS)) if (c[field] === value) delete c[field];
+  if (isObject(c.healthCheck)) c.healthCheck = { ...HEALTH_CHECK_DEFAULTS, ...dropUndefined(c.healthCheck) };
   const named = (list: unknown) =>
     Array.isArray(list) ? [...(list as { name?: string }[])].sort(byKey((e) => e.name ?? '')) : list;
   c.environment = named(c.environment) as Container['environment'];
