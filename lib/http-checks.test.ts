@@ -244,6 +244,23 @@ describe('runHttpChecks', () => {
     expect(result.checks[0]).toEqual({ check: 'status', expected: '200', observed: '200, 500', passed: false });
   });
 
+  test('an expect-json field that came back as something else is redacted and cut, in the message and the summary', async () => {
+    const url = await serve((_req, res) =>
+      json(res, 200, { health: { db: 'postgres://app:hunter2@db/app', password: 'hunter2', pad: 'z'.repeat(400) } }),
+    );
+    const logger = new MemoryLogger();
+    const result = await runHttpChecks(spec(url, { timeoutMs: 100, expectJson: new Map([['health', 'ok']]) }), {
+      logger,
+    });
+    expect(result.passed).toBe(false);
+    for (const text of [result.message!, logger.text(), JSON.stringify(result.checks)]) {
+      expect(text).not.toContain('hunter2');
+    }
+    const row = result.checks.find((c) => c.check === 'health')!;
+    expect(row.observed).toContain('"password":"[REDACTED]"');
+    expect(row.observed.length).toBeLessThanOrEqual(201);
+  });
+
   test('max p95 fails a slow server and names both figures', async () => {
     const url = await serve((_req, res) => setTimeout(() => json(res, 200, {}), 60));
     const result = await runHttpChecks(spec(url, { requests: 8, maxP95Ms: 20 }), { logger: new MemoryLogger() });
@@ -278,6 +295,7 @@ describe('redactSecrets', () => {
       'jwt [REDACTED JWT] x',
     ],
     ['hex 0123456789abcdef0123456789abcdef01 end', 'hex [REDACTED] end'],
+    ['db postgres://app:hunter2@db.internal/app ok', 'db postgres://app:[REDACTED]@db.internal/app ok'],
   ])('%s', (input, expected) => {
     expect(redactSecrets(input)).toBe(expected);
   });
@@ -287,6 +305,7 @@ describe('redactSecrets', () => {
       message: 'Request handled by backend at 2026-01-01T00:00:00.000Z',
       imageUri: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-service/backend-api@sha256:${'ab12'.repeat(16)}`,
       tagged: `registry.example.com/team/app:${'0f'.repeat(20)}`,
+      fingerprintTag: `app:fp-${'3f2a'.repeat(8)}`,
       hostname: 'ip-10-0-12-34.eu-west-1.compute.internal',
     });
     expect(redactSecrets(body)).toBe(body);

@@ -242,7 +242,7 @@ function evaluate(spec: HttpCheckSpec, response: HttpResponse): { problems: stri
         if (actual === undefined)
           problems.push(`${field}: expected ${JSON.stringify(expected)}, but the field is missing`);
         else if (actual !== expected)
-          problems.push(`${field}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+          problems.push(`${field}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(shownValue(actual))}`);
       }
     }
   }
@@ -394,7 +394,7 @@ function expectationRows(spec: HttpCheckSpec, first: Outcome, outcomes: Outcome[
     rows.push({
       check: field,
       expected,
-      observed: seen.length ? seen.join(', ') : 'no response',
+      observed: seen.length ? seen.map((value) => shownValue(value)).join(', ') : 'no response',
       passed: seen.length === 1 && seen[0] === expected,
     });
   }
@@ -446,6 +446,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 // Redaction: a failure message quotes the body, which must not leak credentials into the log.
 
 const SECRET_PATTERNS: [RegExp, string][] = [
+  // Passwords in URLs: scheme://user:password@host.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, '$1[REDACTED]@'],
   // Authorization-style values: Bearer/Basic/Token followed by the credential.
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [REDACTED]'],
   // JSON or form fields whose name says secret: "password": "...", token=...
@@ -461,11 +463,21 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
   // Long hex strings, except after a colon: content digests (sha256:<hex>) and image tags identify
   // images and are not secret.
-  [/(?<![\w:])[0-9a-fA-F]{32,}\b/g, '[REDACTED]'],
+  // build-image's fingerprint tags (fp-<hex>) likewise.
+  [/(?<![\w:]|fp-)[0-9a-fA-F]{32,}\b/g, '[REDACTED]'],
 ];
 
 /** Long base64-looking runs (e.g. AWS secret keys) with upper, lower case and digits mixed. */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{32,}={0,2}/g;
+
+/**
+ * A field's value as shown in a message or the summary: what came back can hold anything (an
+ * object with a connection string, a token), so it is redacted and cut like the body excerpt.
+ */
+export function shownValue(value: string, max = 200): string {
+  const redacted = redactSecrets(value);
+  return redacted.length > max ? `${redacted.slice(0, max)}…` : redacted;
+}
 
 export function redactSecrets(text: string): string {
   let out = text;
