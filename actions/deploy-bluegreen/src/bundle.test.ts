@@ -184,8 +184,19 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
 
   test('a linear deployment logs its traffic steps, and the summary has the lifecycle table', async () => {
     const stack = await newStack({ deploymentConfig: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' });
-    const run = await deployAction({ cluster: stack.cluster, service: stack.service, image: image('v2') });
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v2'),
+      environment: 'DB_PASSWORD=hunter2-secret\nLOG_LEVEL=debug',
+    });
     expect(run.code).toBe(0);
+    // A secret-looking value is masked for the runner, and the diff never shows environment values.
+    expect(run.stdout).toContain('::add-mask::hunter2-secret');
+    expect(run.stdout).not.toContain('::add-mask::debug');
+    expect(run.stdout).toContain('containerDefinitions[app].environment[DB_PASSWORD].value: (set)');
+    expect(run.stdout.replace('::add-mask::hunter2-secret', '')).not.toContain('hunter2-secret');
+    expect(run.summary).not.toContain('hunter2-secret');
     const steps = run.stdout.split('\n').filter((l) => l.startsWith('Traffic: '));
     // Ten steps of 10% at 1 s each (time scale 60) are polled every 0.2 s: most steps are seen.
     expect(steps.length).toBeGreaterThanOrEqual(6);

@@ -267,6 +267,7 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
     for (;;) {
       throwIfCancelled(deps.signal);
       const info = await getDeployment(deps, id);
+      record.status = info.status ?? 'Unknown';
       if (!listedTargets) {
         const ids = await listTargets(deps, id);
         if (ids.length > 0) {
@@ -334,7 +335,12 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
         `Timed out: ${error.message} while the deployment was ${describeWhere(last)}`,
       );
     }
-    throw error;
+    if (error instanceof ActionFailure) throw error;
+    // Watching failed (e.g. AccessDenied on GetDeploymentTarget, retries exhausted), not the deployment:
+    // say plainly that it goes on, and where to follow it.
+    throw new ActionFailure(
+      `Deployment ${id} is still ${record.status ?? 'starting'} and continues without this action: ${deploymentConsoleUrl(deps.region, id)}\nThe action stopped watching it because: ${(error as Error).message}`,
+    );
   }
 
   if (record.status === 'Succeeded') {
@@ -432,6 +438,11 @@ function logTraffic(
   seen.traffic = line;
   record.traffic.push({ time: new Date(deps.clock.now()), blue, green });
   deps.logger.info(line);
+}
+
+export function deploymentConsoleUrl(region: string, id: string): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(id)}?region=${r}`;
 }
 
 /** AfterAllowTraffic succeeded: production traffic is on green; only the blue termination wait remains. */

@@ -3,7 +3,16 @@ import { appSpec, deploymentDescription } from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import { deploy, newReport, type DeployReport } from './deploy.js';
 import { STATE } from './deps.js';
-import { fakeCodeDeploy, fakeDeps, fakeEcs, FakeAws, template, tdArn, type Step } from './fakes.test-helpers.js';
+import {
+  awsError,
+  fakeCodeDeploy,
+  fakeDeps,
+  fakeEcs,
+  FakeAws,
+  template,
+  tdArn,
+  type Step,
+} from './fakes.test-helpers.js';
 
 const MUTATING = [
   'RegisterTaskDefinition',
@@ -294,6 +303,21 @@ describe('CodeDeploy deployment', () => {
     expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000);
   });
 
+  test('an error while watching says the deployment goes on without the action, with its console link', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
+    codedeploy.handlers.GetDeploymentTarget = () => {
+      throw awsError('AccessDeniedException', 'not authorized to perform: codedeploy:GetDeploymentTarget');
+    };
+    const { error } = await run(config(), ecs, codedeploy);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(
+      /^Deployment d-NEW is still InProgress and continues without this action: https:\/\/eu-west-1\.console\.aws\.amazon\.com\/codesuite\/codedeploy\/deployments\/d-NEW\?region=eu-west-1\n/,
+    );
+    expect(error!.message).toMatch(/AccessDeniedException: not authorized/);
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+  });
+
   test('cancellation: StopDeployment with rollback at once, a rollback wait within 5 s, then fail', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });
     const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
@@ -453,6 +477,35 @@ describe('service discovery errors', () => {
     const { error } = await run(config({ containerName: 'web' }), ecs, codedeploy);
     expect(error!.message).toMatch(/Input 'container-name'.*containers are: 'app'/);
     expect([...ecs.ops(), ...codedeploy.ops()]).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
+  });
+});
+
+describe('task definition lookups', () => {
+  const denied = () => {
+    throw awsError('ClientException', 'User is not authorized to perform ecs:DescribeTaskDefinition on this resource.');
+  };
+
+  test('a permission problem reading the running definition is an error, not "no definition"', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    ecs.handlers.DescribeTaskDefinition = denied;
+    const codedeploy = fakeCodeDeploy({});
+    const { error } = await run(config({ template: { path: 't.json', definition: template() } }), ecs, codedeploy);
+    expect(error?.message).toMatch(/task definition \S+app:1 failed: ClientException: User is not authorized/);
+    expect([...ecs.ops(), ...codedeploy.ops()].filter((op) => MUTATING.includes(op))).toEqual([]);
+  });
+
+  test("register-only: only ECS's 'Unable to describe task definition' means the family has no revision", async () => {
+    const { ecs } = fakeEcs({});
+    ecs.handlers.DescribeTaskDefinition = denied;
+    const codedeploy = fakeCodeDeploy({});
+    const cfg = config({
+      registerOnly: true,
+      service: undefined,
+      template: { path: 't.json', definition: template() },
+    });
+    const { error } = await run(cfg, ecs, codedeploy);
+    expect(error?.message).toMatch(/User is not authorized/);
+    expect(ecs.ops()).not.toContain('RegisterTaskDefinition');
   });
 });
 

@@ -15,6 +15,7 @@ import type { DeployDeps, DeploymentRecord } from './deps.js';
 import {
   checkDeploymentConfig,
   describeService,
+  describeTaskDefinition,
   findDeploymentGroup,
   findTaskDefinition,
   registerIfNeeded,
@@ -86,7 +87,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
     );
   }
   const running = service.runningTaskDefinitionArn
-    ? await findTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
+    ? await describeTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
     : undefined;
   report.runningTaskDefinitionArn = running?.arn;
 

@@ -93,7 +93,8 @@ export async function describeService(ecs: EcsApi, cluster: string, service: str
 
 /**
  * A task definition by ARN, family:revision or family (the latest ACTIVE revision); undefined
- * when there is none (ECS answers ClientException).
+ * when there is none. ECS answers that with ClientException "Unable to describe task definition";
+ * any other ClientException (e.g. a permission problem) is an error, never "not found".
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html
  */
 export async function findTaskDefinition(
@@ -101,16 +102,34 @@ export async function findTaskDefinition(
   reference: string,
 ): Promise<{ arn: string; definition: TaskDefinitionDoc } | undefined> {
   try {
-    const answer = await awsCall(`task definition ${reference}`, () =>
-      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference })),
-    );
-    const definition = answer.taskDefinition;
-    if (!definition?.taskDefinitionArn) return undefined;
-    return { arn: definition.taskDefinitionArn, definition: definition as unknown as TaskDefinitionDoc };
+    return await describeTaskDefinition(ecs, reference);
   } catch (error) {
-    if (error instanceof AwsCallError && error.code === 'ClientException') return undefined;
+    if (isTaskDefinitionNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The definition a service runs: it must exist, so every error (not-found included) is rethrown. */
+export async function describeTaskDefinition(
+  ecs: EcsApi,
+  reference: string,
+): Promise<{ arn: string; definition: TaskDefinitionDoc }> {
+  const answer = await awsCall(`task definition ${reference}`, () =>
+    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference })),
+  );
+  const definition = answer.taskDefinition;
+  if (!definition?.taskDefinitionArn) {
+    throw new ActionFailure(`DescribeTaskDefinition returned no task definition for ${reference}`);
+  }
+  return { arn: definition.taskDefinitionArn, definition: definition as unknown as TaskDefinitionDoc };
+}
+
+function isTaskDefinitionNotFound(error: unknown): boolean {
+  return (
+    error instanceof AwsCallError &&
+    error.code === 'ClientException' &&
+    /unable to describe task definition/i.test(error.message)
+  );
 }
 
 export interface ResolvedTaskDefinition {

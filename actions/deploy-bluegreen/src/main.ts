@@ -9,6 +9,7 @@ import { parseConfig } from './config.js';
 import { deploy, newReport, type DeployReport } from './deploy.js';
 import type { DeployDeps } from './deps.js';
 import { writeReport } from './report.js';
+import { valuesToMask } from './taskdef.js';
 import { checkTestTraffic } from './test-traffic.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -16,6 +17,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     'deploy-bluegreen',
     async ({ inputs, logger, summary, signal, setOutput }) => {
       const config = parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd());
+      for (const value of valuesToMask(config.environment)) core.setSecret(value);
       const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
       const deps: DeployDeps = {
         ecs: labelOperations(new ECSClient(clientConfig)),

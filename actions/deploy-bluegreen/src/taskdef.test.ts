@@ -9,6 +9,7 @@ import {
   sameTaskDefinition,
   type RenderOptions,
   type TaskDefinitionDoc,
+  valuesToMask,
 } from './taskdef.js';
 
 const template = (): TaskDefinitionDoc => ({
@@ -315,10 +316,46 @@ describe('diffTaskDefinitions', () => {
     );
     desired.cpu = '1 vCPU';
     expect(diffTaskDefinitions(described(), desired)).toEqual([
-      '+ containerDefinitions[app].environment[LOG_LEVEL].value: "debug"',
+      '+ containerDefinitions[app].environment[LOG_LEVEL].value: (set)',
       '~ containerDefinitions[app].image: "repo/app:1" -> "repo/app:2"',
       '~ cpu: "256" -> "1024"',
     ]);
+  });
+
+  test('environment values never show: (set), (changed), (removed); the image does', () => {
+    const before = template();
+    container(before).environment = [
+      { name: 'DB_PASSWORD', value: 'old-secret' },
+      { name: 'GONE', value: 'was-here' },
+    ];
+    const after = template();
+    container(after).image = 'repo/app:2';
+    container(after).environment = [
+      { name: 'DB_PASSWORD', value: 'new-secret' },
+      { name: 'API_TOKEN', value: 'tok-123' },
+    ];
+    const lines = diffTaskDefinitions(before, after);
+    expect(lines).toEqual([
+      '+ containerDefinitions[app].environment[API_TOKEN].value: (set)',
+      '~ containerDefinitions[app].environment[DB_PASSWORD].value: (changed)',
+      '- containerDefinitions[app].environment[GONE].value: (removed)',
+      '~ containerDefinitions[app].image: "repo/app:1" -> "repo/app:2"',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/secret|tok-123|was-here/);
+  });
+
+  test('values of secret-looking environment names are masked, others are not', () => {
+    const environment = new Map([
+      ['DB_PASSWORD', 'p4ss'],
+      ['STRIPE_API_KEY', 'sk_live_1'],
+      ['AUTH_TOKEN', 'abc'],
+      ['aws_secret', 'xyz'],
+      ['SERVICE_CREDENTIALS', 'cred'],
+      ['EMPTY_TOKEN', ''],
+      ['LOG_LEVEL', 'debug'],
+      ['PORT', '3000'],
+    ]);
+    expect(valuesToMask(environment)).toEqual(['p4ss', 'sk_live_1', 'abc', 'xyz', 'cred']);
   });
 
   test('no running definition: every leaf is an addition; equal definitions: no lines', () => {

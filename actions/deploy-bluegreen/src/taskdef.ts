@@ -286,12 +286,28 @@ export function diffTaskDefinitions(from: TaskDefinitionDoc | undefined, to: Tas
   for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const a = before.get(key);
     const b = after.get(key);
-    if (!before.has(key)) lines.push(`+ ${key}: ${JSON.stringify(b)}`);
-    else if (!after.has(key)) lines.push(`- ${key}: ${JSON.stringify(a)}`);
+    // Environment values often hold credentials, and the diff goes to the log and the job summary:
+    // say that a value changed, never what it is.
+    const hidden = ENVIRONMENT_VALUE.test(key);
+    if (!before.has(key)) lines.push(`+ ${key}: ${hidden ? '(set)' : JSON.stringify(b)}`);
+    else if (!after.has(key)) lines.push(`- ${key}: ${hidden ? '(removed)' : JSON.stringify(a)}`);
     else if (JSON.stringify(a) !== JSON.stringify(b))
-      lines.push(`~ ${key}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
+      lines.push(`~ ${key}: ${hidden ? '(changed)' : `${JSON.stringify(a)} -> ${JSON.stringify(b)}`}`);
   }
   return lines;
+}
+
+const ENVIRONMENT_VALUE = /\.environment\[[^\]]*\]\.value$/;
+
+/** Names of variables whose value is probably a credential. */
+const SECRET_LOOKING_NAME = /PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+
+/**
+ * The values of the `environment` input to mask in the log (core.setSecret): those whose name
+ * looks secret. Not all values: masking `production` or `3000` would blank them out of every line.
+ */
+export function valuesToMask(environment: Map<string, string>): string[] {
+  return [...environment].filter(([name, value]) => SECRET_LOOKING_NAME.test(name) && value !== '').map(([, v]) => v);
 }
 
 function flatten(
