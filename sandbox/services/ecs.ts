@@ -329,6 +329,9 @@ export function createEcsService(options: EcsOptions): EcsService {
       platformFamily: 'Linux',
       ...(lead ? { taskDefinition: lead.taskDefinition.taskDefinitionArn } : {}),
       deploymentConfiguration: service.deploymentConfiguration,
+      // The newest service deployment; UpdateService answers with it, so callers need not list.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html
+      ...(service.serviceDeployments[0] ? { currentServiceDeployment: service.serviceDeployments[0].arn } : {}),
       ...(service.controller === 'ECS'
         ? { deployments: service.fleets.map(describeDeployment) }
         : { taskSets: service.fleets.map(describeTaskSet), deployments: [] }),

@@ -178,15 +178,18 @@ async function activeDeploymentIds(deps: DeployDeps, group: DeploymentGroup): Pr
   return answer.deployments ?? [];
 }
 
-/** Returns once no deployment is active in the group, acting on on-active-deployment. */
-export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeployPlan): Promise<void> {
+/**
+ * Returns once no deployment is active in the group, acting on on-active-deployment; true when
+ * there was one (the service may then run something else than before).
+ */
+export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeployPlan): Promise<boolean> {
   const stopped = new Set<string>();
   const announced = new Set<string>();
   // Rollback deployments: stopping one would abandon the rollback and leave the service half-way.
   const rollbacks = new Set<string>();
   for (;;) {
     const active = await activeDeploymentIds(deps, plan.group);
-    if (active.length === 0) return;
+    if (active.length === 0) return announced.size > 0;
     const first = active[0]!;
     if (plan.onActiveDeployment === 'fail') {
       throw new ActionFailure(

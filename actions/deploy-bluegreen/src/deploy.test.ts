@@ -5,6 +5,7 @@ import { deploy, newReport, type DeployReport } from './deploy.js';
 import { STATE } from './deps.js';
 import {
   awsError,
+  described,
   fakeCodeDeploy,
   fakeDeps,
   fakeEcs,
@@ -374,6 +375,50 @@ describe('on-active-deployment', () => {
     expect(codedeploy.ops()).not.toContain('StopDeployment');
     expect(deps.logger.text()).toMatch(/Waiting for active deployment d-OLD to finish/);
     expect(codedeploy.ops().filter((o) => o === 'ListDeployments').length).toBeGreaterThanOrEqual(3);
+  });
+
+  /** d-OLD deploys `image` as revision 2 and ends at its third look; the service then runs it. */
+  function activeDeploys(image: string) {
+    const { ecs, registry } = fakeEcs({ running: template('repo/app:1') });
+    registry.push(described(template(image), 2));
+    let ended = false;
+    const codedeploy = fakeCodeDeploy({
+      active: ['d-OLD'],
+      others: (_id, n) => {
+        ended = n >= 3;
+        return ended ? 'Succeeded' : 'InProgress';
+      },
+    });
+    const list = codedeploy.handlers.ListDeployments!;
+    codedeploy.handlers.ListDeployments = (input) => {
+      codedeploy.handlers.GetDeployment!({ deploymentId: 'd-OLD' });
+      return list(input);
+    };
+    const describe = ecs.handlers.DescribeServices!;
+    ecs.handlers.DescribeServices = (input) => {
+      const answer = describe(input) as { services: { taskSets: { status: string; taskDefinition: string }[] }[] };
+      const primary = answer.services[0]!.taskSets.find((t) => t.status === 'PRIMARY')!;
+      if (ended) primary.taskDefinition = tdArn('app', 2);
+      return answer;
+    };
+    return { ecs, codedeploy };
+  }
+
+  test('wait: the active deployment deployed the desired definition: read again, nothing to do', async () => {
+    const { ecs, codedeploy } = activeDeploys('repo/app:2');
+    const { outputs, report } = await run(config({ onActiveDeployment: 'wait' }), ecs, codedeploy);
+    expect(outputs).toMatchObject({ deployed: false, status: 'unchanged', 'task-definition-arn': tdArn('app', 2) });
+    expect([...ecs.ops(), ...codedeploy.ops()].filter((op) => MUTATING.includes(op))).toEqual([]);
+    expect(report.diff).toEqual([]);
+  });
+
+  test('wait: the diff is against what runs after the active deployment, not before', async () => {
+    const { ecs, codedeploy } = activeDeploys('repo/app:3');
+    const { outputs, report, deps } = await run(config({ onActiveDeployment: 'wait' }), ecs, codedeploy);
+    expect(outputs?.deployed).toBe(true);
+    expect(report.runningTaskDefinitionArn).toBe(tdArn('app', 2));
+    expect(report.diff).toEqual(['~ containerDefinitions[app].image: "repo/app:3" -> "repo/app:2"']);
+    expect(deps.logger.text()).toContain('Task definition changes (after the active deployment ended)');
   });
 
   test('stop: stops the active deployment with rollback, then deploys', async () => {

@@ -77,56 +77,65 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
 
   if (config.registerOnly) return registerOnly(config, deps, report, render);
 
-  const service = await describeService(deps.ecs, config.cluster, config.service!);
-  report.controller = service.controller;
-  if (service.controller === 'EXTERNAL') {
-    throw new ConfigurationError(
-      'service',
-      config.service,
-      `a service with the CODE_DEPLOY or ECS deployment controller; ${config.cluster}/${config.service} uses EXTERNAL`,
-    );
-  }
-  const running = service.runningTaskDefinitionArn
-    ? await describeTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
-    : undefined;
-  report.runningTaskDefinitionArn = running?.arn;
+  /** The service, what it runs now and the desired definition; read again after an active deployment ends. */
+  const look = async () => {
+    const service = await describeService(deps.ecs, config.cluster, config.service!);
+    report.controller = service.controller;
+    if (service.controller === 'EXTERNAL') {
+      throw new ConfigurationError(
+        'service',
+        config.service,
+        `a service with the CODE_DEPLOY or ECS deployment controller; ${config.cluster}/${config.service} uses EXTERNAL`,
+      );
+    }
+    const running = service.runningTaskDefinitionArn
+      ? await describeTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
+      : undefined;
+    report.runningTaskDefinitionArn = running?.arn;
 
-  let base: unknown;
-  if (config.template) base = config.template.definition;
-  else if (running) base = running.definition;
-  else {
-    throw new ConfigurationError(
-      'task-definition',
-      '',
-      `service ${config.cluster}/${config.service} runs no task definition yet; give a template`,
+    let base: unknown;
+    if (config.template) base = config.template.definition;
+    else if (running) base = running.definition;
+    else {
+      throw new ConfigurationError(
+        'task-definition',
+        '',
+        `service ${config.cluster}/${config.service} runs no task definition yet; give a template`,
+      );
+    }
+    const desired = render(
+      base,
+      config.template ? `task-definition (${config.template.path})` : `the running task definition ${running!.arn}`,
     );
-  }
-  const desired = render(
-    base,
-    config.template ? `task-definition (${config.template.path})` : `the running task definition ${running!.arn}`,
-  );
-  report.image = imageOf(desired, config.containerName);
-  // Checked before anything changes, so a wrong port never leaves a half-made deployment.
-  const containerPort = containerPortOf(desired, config.containerName, config.containerPort);
-
-  if (running && sameTaskDefinition(running.definition, desired)) {
+    report.image = imageOf(desired, config.containerName);
+    // Checked before anything changes, so a wrong port never leaves a half-made deployment.
+    const containerPort = containerPortOf(desired, config.containerName, config.containerPort);
+    return { service, running, desired, containerPort };
+  };
+  const unchanged = (arn: string): DeployOutputs => {
     deps.logger.info(
-      `${config.cluster}/${config.service} already runs ${running.arn}, which equals the desired definition: nothing to register or deploy.`,
+      `${config.cluster}/${config.service} already runs ${arn}, which equals the desired definition: nothing to register or deploy.`,
     );
-    report.taskDefinitionArn = running.arn;
+    report.taskDefinitionArn = arn;
     report.diff = [];
     return (report.outputs = {
-      'task-definition-arn': running.arn,
+      'task-definition-arn': arn,
       'task-definition-changed': false,
       deployed: false,
       'deployment-id': '',
       status: 'unchanged',
     });
-  }
-  report.diff = diffTaskDefinitions(running?.definition, desired);
-  await deps.logger.group('Task definition changes', async () => {
-    for (const line of report.diff!) deps.logger.info(line);
-  });
+  };
+  const showDiff = async (title: string) => {
+    report.diff = diffTaskDefinitions(running?.definition, desired);
+    await deps.logger.group(title, async () => {
+      for (const line of report.diff!) deps.logger.info(line);
+    });
+  };
+
+  let { service, running, desired, containerPort } = await look();
+  if (running && sameTaskDefinition(running.definition, desired)) return unchanged(running.arn);
+  await showDiff('Task definition changes');
 
   if (service.controller === 'CODE_DEPLOY') {
     // Found (and the inputs checked) before registering, so a wrong group changes nothing.
@@ -155,7 +164,13 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       testUrl: config.testUrl,
     };
     // An active deployment is dealt with before registering: with 'fail', nothing changes at all.
-    await settleActiveDeployments(deps, plan);
+    if (await settleActiveDeployments(deps, plan)) {
+      // It may have changed what the service runs (even to the desired definition): look again.
+      ({ service, running, desired, containerPort } = await look());
+      if (running && sameTaskDefinition(running.definition, desired)) return unchanged(running.arn);
+      await showDiff('Task definition changes (after the active deployment ended)');
+      Object.assign(plan, { containerPort, platformVersion: platformVersion(service) });
+    }
     const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
     Object.assign(report, {
       taskDefinitionArn: resolved.arn,

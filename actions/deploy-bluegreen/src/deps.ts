@@ -28,7 +28,6 @@ export interface DeployDeps {
 export const STATE = {
   kind: 'deployment-kind',
   id: 'deployment-id',
-  cluster: 'deployment-cluster',
   finished: 'deployment-finished',
 } as const;
 

@@ -61,6 +61,22 @@ function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESS
 }
 
 describe('ECS native blue/green', () => {
+  test('cancelled right after UpdateService: the deployment it names is saved and stopped with ROLLBACK', async () => {
+    const ecs = nativeEcs([{ status: 'PENDING' }]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    ecs.handlers.UpdateService = () => {
+      // The signal arrives while UpdateService is answering.
+      deps.controller.abort(new Error('received SIGTERM'));
+      return { service: { currentServiceDeployment: ARN } };
+    };
+    const error = await deployWithEcs(deps, plan()).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as Error).message).toMatch(/Stopped it with ROLLBACK: it ended ROLLBACK_SUCCESSFUL/);
+    expect(ecs.inputsOf('StopServiceDeployment')).toEqual([{ serviceDeploymentArn: ARN, stopType: 'ROLLBACK' }]);
+    expect(ecs.ops()).not.toContain('ListServiceDeployments');
+    expect(deps.state.get(STATE.id)).toBe(ARN);
+  });
+
   test('logs each lifecycle stage once, by position, even when stages pass between polls', async () => {
     const ecs = nativeEcs([
       { status: 'PENDING' },

@@ -60,7 +60,7 @@ export async function deployWithEcs(
   onRecord?: (record: DeploymentRecord) => void,
 ): Promise<DeploymentRecord> {
   const started = deps.clock.now();
-  await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () =>
+  const updated = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () =>
     deps.ecs.send(
       new UpdateServiceCommand({
         cluster: plan.cluster,
@@ -77,6 +77,11 @@ export async function deployWithEcs(
     traffic: [],
     startTime: new Date(started),
   };
+  // UpdateService names the service deployment it started: remember it at once, so a cancel or
+  // timeout from here on can still stop it (here, or in the post step).
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html (currentServiceDeployment)
+  const current = plan.strategy === 'ROLLING' ? undefined : updated.service?.currentServiceDeployment;
+  if (current) rememberServiceDeployment(deps, plan, record, current);
   onRecord?.(record);
   try {
     if (plan.strategy === 'ROLLING') await watchRolling(deps, plan, record);
@@ -94,13 +99,9 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
   const seen = { status: '', stage: -1, traffic: '' };
   let last: ServiceDeployment | undefined;
   try {
-    const arn = await findServiceDeployment(deps, plan, started);
-    record.id = arn;
-    deps.saveState(STATE.kind, 'ecs');
-    deps.saveState(STATE.id, arn);
-    deps.saveState(STATE.cluster, plan.cluster);
-    deps.saveState(STATE.finished, 'false');
-    deps.logger.info(`Service deployment ${arn}`);
+    // Older APIs (or answers) may not name it in UpdateService: find it by time then.
+    if (!record.id) rememberServiceDeployment(deps, plan, record, await findServiceDeployment(deps, plan, started));
+    const arn = record.id;
     for (;;) {
       last = await describeServiceDeployment(deps, arn, deps.signal);
       observe(deps, last, seen, record);
@@ -148,6 +149,14 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
   if (last.rollback) lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
   lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
   throw new ActionFailure(lines.join('\n'));
+}
+
+function rememberServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: DeploymentRecord, arn: string) {
+  record.id = arn;
+  deps.saveState(STATE.kind, 'ecs');
+  deps.saveState(STATE.id, arn);
+  deps.saveState(STATE.finished, 'false');
+  deps.logger.info(`Service deployment ${arn}`);
 }
 
 function observe(
