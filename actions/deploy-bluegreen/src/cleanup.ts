@@ -8,7 +8,9 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DescribeServiceDeploymentsCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { runAction } from '../../../lib/action.js';
 import { awsCall, awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import { withTimeout } from '../../../lib/cancel.js';
 import type { Logger } from '../../../lib/log.js';
+import { STOP_CALL_MS } from './bounded.js';
 import { ACTIVE_STATUSES, stopDeployment } from './codedeploy.js';
 import { STATE } from './deps.js';
 import type { CodeDeployApi, EcsApi } from './discovery.js';
@@ -23,6 +25,9 @@ export interface SavedState {
 
 const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS'];
 
+/** The post step runs in a cancelled job: every call is bounded (lib/cancel.ts withTimeout), none can hang it. */
+const LOOK_CALL_MS = 2_000;
+
 /** Returns what it did, in one line. */
 export async function stopLeftoverDeployment(
   state: SavedState,
@@ -35,23 +40,27 @@ export async function stopLeftoverDeployment(
   }
   if (state.kind === 'ecs') {
     const answer = await awsCall(`service deployment ${state.id}`, () =>
-      clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] })),
+      clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] }), {
+        abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+      }),
     );
     const status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
     if (!ECS_ACTIVE.includes(status)) return `Service deployment ${state.id} is ${status}: nothing to stop.`;
     logger.info(`Service deployment ${state.id} is still ${status}: stopping it with ROLLBACK.`);
-    await stopServiceDeployment(clients, state.id);
+    await stopServiceDeployment(clients, state.id, STOP_CALL_MS);
     return `Stopped service deployment ${state.id} with ROLLBACK (the main step was cancelled before it could).`;
   }
   const answer = await awsCall(`deployment ${state.id}`, () =>
-    clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: state.id })),
+    clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: state.id }), {
+      abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+    }),
   );
   const status = answer.deploymentInfo?.status ?? 'Unknown';
   if (!(ACTIVE_STATUSES as readonly string[]).includes(status)) {
     return `Deployment ${state.id} is ${status}: nothing to stop.`;
   }
   logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
-  await stopDeployment(clients, state.id);
+  await stopDeployment(clients, state.id, STOP_CALL_MS);
   return `Stopped deployment ${state.id} with rollback (the main step was cancelled before it could).`;
 }
 

@@ -16,12 +16,13 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { awsCall, AwsCallError } from '../../../lib/aws.js';
-import { cancelledFrom, throwIfCancelled } from '../../../lib/cancel.js';
+import { cancelledFrom, throwIfCancelled, withTimeout } from '../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../lib/errors.js';
 import { formatDuration } from '../../../lib/inputs.js';
 import type { OnActiveDeployment } from './config.js';
 import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from './deps.js';
 import type { DeploymentGroup } from './discovery.js';
+import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { explainStoppedTasks } from './diagnostics.js';
 
 /** Statuses of a deployment that has not ended. */
@@ -231,14 +232,33 @@ export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeploy
   }
 }
 
-export async function stopDeployment(deps: Pick<DeployDeps, 'codedeploy'>, id: string): Promise<void> {
+/**
+ * StopDeployment with auto-rollback. With `perCallMs` (the cancel path) each attempt is aborted
+ * after that long and tried once more, so the stop fits in the runner's kill window.
+ */
+export async function stopDeployment(
+  deps: Pick<DeployDeps, 'codedeploy'>,
+  id: string,
+  perCallMs?: number,
+): Promise<void> {
+  const alreadyOver = (error: unknown) =>
+    error instanceof AwsCallError && error.code === 'DeploymentAlreadyCompletedException';
   try {
-    await awsCall(`deployment ${id}`, () =>
-      deps.codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true })),
+    await callWithin(
+      perCallMs ?? 0,
+      perCallMs === undefined ? 1 : 2,
+      (signal) =>
+        awsCall(`deployment ${id}`, () =>
+          deps.codedeploy.send(
+            new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }),
+            perCallMs === undefined ? {} : { abortSignal: signal },
+          ),
+        ),
+      alreadyOver,
     );
   } catch (error) {
     // It ended by itself in the meantime: nothing to stop.
-    if (error instanceof AwsCallError && error.code === 'DeploymentAlreadyCompletedException') return;
+    if (alreadyOver(error)) return;
     throw error;
   }
 }
@@ -500,10 +520,20 @@ async function onCancel(
     throw new ActionFailure(`${why}. rollback-on-cancel is false: the deployment goes on without this action.`);
   }
   deps.logger.info(`${why}: stopping it with rollback.`);
-  await stopDeployment(deps, record.id);
+  const cancelledAt = deps.clock.now();
+  try {
+    await stopDeployment(deps, record.id, STOP_CALL_MS);
+  } catch (error) {
+    // The post step (post-if: cancelled()) tries again: the state still says "not finished".
+    throw new ActionFailure(
+      `${why}. StopDeployment did not go through (${(error as Error).message}); the post step tries again. Check deployment ${record.id}: ${deploymentConsoleUrl(deps.region, record.id)}`,
+    );
+  }
   deps.saveState(STATE.finished, 'true');
-  // No signal here: it has already fired; the budget keeps us inside the runner's kill deadline.
-  const outcome = await rollbackOutcome(deps, record, CANCEL_BUDGET_MS, undefined, 500);
+  // No signal here: it has already fired; each poll is bounded by what is left of the budget,
+  // which keeps us inside the runner's kill deadline.
+  const left = Math.max(0, CANCEL_BUDGET_MS - (deps.clock.now() - cancelledAt));
+  const outcome = await rollbackOutcome(deps, record, left, undefined, 500);
   throw new ActionFailure(`${why}. Stopped deployment ${record.id} with rollback: ${outcome}.`);
 }
 
@@ -520,8 +550,8 @@ async function rollbackOutcome(
     const status = await waitForEnd(deps, record.id, budgetMs, signal, intervalMs);
     record.status = status;
     if (!ENDED.has(status)) return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
-    const info = await getDeployment({ ...deps, signal: signal ?? new AbortController().signal }, record.id);
-    const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+    const info = await getDeploymentWithin(deps, record.id, signal, Math.max(1, deadline - deps.clock.now()));
+    const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
     if (!rollbackId) return `it ended ${status}`;
     record.rollbackId = rollbackId;
     const rollbackStatus = await waitForEnd(
@@ -550,19 +580,35 @@ export async function waitForEnd(
   intervalMs: number,
 ): Promise<string> {
   const deadline = deps.clock.now() + budgetMs;
+  let status = 'Unknown';
   for (;;) {
-    const info = (
-      await awsCall(`deployment ${id}`, () =>
-        deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), signal ? { abortSignal: signal } : {}),
-      ).catch((error: unknown) => {
-        if (signal?.aborted) throw cancelledFrom(signal);
-        throw error;
-      })
-    ).deploymentInfo;
-    const status = info?.status ?? 'Unknown';
+    // Each poll is bounded by what is left of the budget, so a slow or retried call cannot overrun it.
+    const info = await getDeploymentWithin(deps, id, signal, Math.max(1, deadline - deps.clock.now()));
+    if (!info) return status;
+    status = info.status ?? 'Unknown';
     const left = deadline - deps.clock.now();
     if (ENDED.has(status) || left <= 0) return status;
     await deps.clock.sleep(Math.min(intervalMs, left), signal);
+  }
+}
+
+/** GetDeployment aborted after `ms`: undefined when that time ran out, CancelledError when `signal` fired. */
+async function getDeploymentWithin(
+  deps: Pick<DeployDeps, 'codedeploy'>,
+  id: string,
+  signal: AbortSignal | undefined,
+  ms: number,
+): Promise<DeploymentInfo | undefined> {
+  const callSignal = withTimeout(signal, ms);
+  try {
+    const answer = await awsCall(`deployment ${id}`, () =>
+      deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal: callSignal }),
+    );
+    return answer.deploymentInfo;
+  } catch (error) {
+    if (signal?.aborted) throw cancelledFrom(signal);
+    if (callSignal.aborted) return undefined;
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
-import { appSpec, deploymentDescription } from './codedeploy.js';
+import { systemClock } from '../../../lib/cancel.js';
+import { appSpec, CANCEL_BUDGET_MS, deploymentDescription } from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import { deploy, newReport, type DeployReport } from './deploy.js';
 import { STATE } from './deps.js';
@@ -339,6 +340,38 @@ describe('CodeDeploy deployment', () => {
     expect(afterStop.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5000);
     expect(deps.state.get(STATE.finished)).toBe('true');
   });
+
+  test('cancellation under a hanging API: StopDeployment is retried once and the whole cancel path ends within the 5 s budget', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
+    const deps = fakeDeps(ecs, codedeploy);
+    // Real time: the bounds are real abort timers, as in the runner.
+    Object.assign(deps, { clock: systemClock });
+    let signalledAt = 0;
+    const getTarget = codedeploy.handlers.GetDeploymentTarget!;
+    codedeploy.handlers.GetDeploymentTarget = (input) => {
+      if (codedeploy.inputsOf('GetDeploymentTarget').length === 2) {
+        signalledAt = Date.now();
+        deps.controller.abort(new Error('received SIGTERM'));
+      }
+      return getTarget(input);
+    };
+    // The first StopDeployment never answers (throttled and retried by the SDK); the second does.
+    const stop = codedeploy.handlers.StopDeployment!;
+    codedeploy.handlers.StopDeployment = (input) =>
+      codedeploy.inputsOf('StopDeployment').length === 1 ? new Promise(() => undefined) : stop(input);
+    // After the stop, GetDeployment never answers either.
+    const get = codedeploy.handlers.GetDeployment!;
+    codedeploy.handlers.GetDeployment = (input) =>
+      codedeploy.ops().includes('StopDeployment') ? new Promise(() => undefined) : get(input);
+
+    const { error } = await run(config({ pollIntervalMs: 50 }), ecs, codedeploy, deps);
+    const took = Date.now() - signalledAt;
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(/Stopped deployment d-NEW with rollback/);
+    expect(codedeploy.inputsOf('StopDeployment')).toHaveLength(2);
+    expect(took).toBeLessThan(CANCEL_BUDGET_MS + 500);
+  }, 10_000);
 
   test('cancellation with rollback-on-cancel false leaves the deployment running', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });

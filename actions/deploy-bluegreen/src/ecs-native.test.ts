@@ -1,4 +1,6 @@
+import { systemClock } from '../../../lib/cancel.js';
 import { ActionFailure } from '../../../lib/errors.js';
+import { CANCEL_BUDGET_MS } from './codedeploy.js';
 import { STATE } from './deps.js';
 import { deployWithEcs, stagePosition, type EcsPlan } from './ecs-native.js';
 import { fakeDeps, FakeAws, tdArn } from './fakes.test-helpers.js';
@@ -128,6 +130,31 @@ describe('ECS native blue/green', () => {
     expect((error as Error).message).toMatch(/Rollback: Circuit breaker triggered/);
     expect((error as Error).message).toMatch(/unable to place a task/);
   });
+
+  test('cancel under a hanging API: the stop is retried once and the cancel path ends within the 5 s budget', async () => {
+    const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' }]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    Object.assign(deps, { clock: systemClock });
+    let signalledAt = 0;
+    const describe = ecs.handlers.DescribeServiceDeployments!;
+    ecs.handlers.DescribeServiceDeployments = (input) => {
+      if (ecs.ops().includes('StopServiceDeployment')) return new Promise(() => undefined);
+      if (ecs.inputsOf('DescribeServiceDeployments').length === 2) {
+        signalledAt = Date.now();
+        deps.controller.abort(new Error('received SIGTERM'));
+      }
+      return describe(input);
+    };
+    const stop = ecs.handlers.StopServiceDeployment!;
+    ecs.handlers.StopServiceDeployment = (input) =>
+      ecs.inputsOf('StopServiceDeployment').length === 1 ? new Promise(() => undefined) : stop(input);
+    const error = await deployWithEcs(deps, plan({ deadline: Date.now() + 60_000, pollIntervalMs: 50 })).catch(
+      (e: Error) => e,
+    );
+    expect((error as Error).message).toMatch(/Stopped it with ROLLBACK/);
+    expect(ecs.inputsOf('StopServiceDeployment')).toHaveLength(2);
+    expect(Date.now() - signalledAt).toBeLessThan(CANCEL_BUDGET_MS + 500);
+  }, 10_000);
 
   test('cancel: StopServiceDeployment ROLLBACK, waits for the rollback, fails saying so', async () => {
     const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' }]);

@@ -14,9 +14,10 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { awsCall, AwsCallError } from '../../../lib/aws.js';
-import { cancelledFrom, throwIfCancelled } from '../../../lib/cancel.js';
+import { cancelledFrom, throwIfCancelled, withTimeout } from '../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../lib/errors.js';
 import { formatDuration } from '../../../lib/inputs.js';
+import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS } from './codedeploy.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from './deps.js';
 import { explainStoppedTasks } from './diagnostics.js';
@@ -123,9 +124,18 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
       throw new ActionFailure(`${why}. rollback-on-cancel is false: the deployment goes on without this action.`);
     }
     deps.logger.info(`${why}: stopping it with ROLLBACK.`);
-    await stopServiceDeployment(deps, record.id);
+    const stoppingAt = deps.clock.now();
+    try {
+      // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
+      await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
+    } catch (stopError) {
+      if (!cancelled) throw stopError;
+      throw new ActionFailure(
+        `${why}. StopServiceDeployment did not go through (${(stopError as Error).message}); the post step tries again.`,
+      );
+    }
     deps.saveState(STATE.finished, 'true');
-    const budget = cancelled ? CANCEL_BUDGET_MS : ROLLBACK_WAIT_MS;
+    const budget = cancelled ? Math.max(0, CANCEL_BUDGET_MS - (deps.clock.now() - stoppingAt)) : ROLLBACK_WAIT_MS;
     const outcome = await waitForServiceDeploymentEnd(
       deps,
       record.id,
@@ -252,15 +262,30 @@ async function describeServiceDeployment(deps: DeployDeps, arn: string, signal: 
   return deployment;
 }
 
-export async function stopServiceDeployment(deps: Pick<DeployDeps, 'ecs'>, arn: string): Promise<void> {
+/** StopServiceDeployment ROLLBACK; with `perCallMs`, each attempt is aborted after that long and tried once more. */
+export async function stopServiceDeployment(
+  deps: Pick<DeployDeps, 'ecs'>,
+  arn: string,
+  perCallMs?: number,
+): Promise<void> {
+  // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
+  const alreadyOver = (error: unknown) =>
+    error instanceof AwsCallError && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? '');
   try {
-    await awsCall(`service deployment ${arn}`, () =>
-      deps.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })),
+    await callWithin(
+      perCallMs ?? 0,
+      perCallMs === undefined ? 1 : 2,
+      (signal) =>
+        awsCall(`service deployment ${arn}`, () =>
+          deps.ecs.send(
+            new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }),
+            perCallMs === undefined ? {} : { abortSignal: signal },
+          ),
+        ),
+      alreadyOver,
     );
   } catch (error) {
-    // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
-    if (error instanceof AwsCallError && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? ''))
-      return;
+    if (alreadyOver(error)) return;
     throw error;
   }
 }
@@ -273,9 +298,17 @@ async function waitForServiceDeploymentEnd(
   intervalMs: number,
 ): Promise<string> {
   const deadline = deps.clock.now() + budgetMs;
+  let status = 'UNKNOWN';
   try {
     for (;;) {
-      const status = (await describeServiceDeployment(deps, arn, signal)).status ?? 'UNKNOWN';
+      // Each poll is bounded by what is left of the budget.
+      const callSignal = withTimeout(signal, Math.max(1, deadline - deps.clock.now()));
+      try {
+        status = (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
+      } catch (error) {
+        if (!signal?.aborted && callSignal.aborted) return status;
+        throw error;
+      }
       const left = deadline - deps.clock.now();
       if (ENDED.has(status) || left <= 0) return status;
       await deps.clock.sleep(Math.min(intervalMs, left), signal);

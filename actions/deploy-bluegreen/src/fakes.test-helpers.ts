@@ -14,12 +14,23 @@ export class FakeAws {
   constructor(public handlers: Record<string, Handler> = {}) {}
 
   readonly client = {
-    send: async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+    send: async (
+      command: { input: Record<string, unknown>; constructor: { name: string } },
+      options?: { abortSignal?: AbortSignal },
+    ) => {
       const op = command.constructor.name.replace(/Command$/, '');
       this.calls.push({ op, input: command.input });
       const handler = this.handlers[op];
       if (!handler) throw awsError('UnknownOperationException', `fake has no ${op}`);
-      return handler(command.input);
+      const signal = options?.abortSignal;
+      if (signal?.aborted) throw abortError();
+      const answer = handler(command.input);
+      if (!signal || !(answer instanceof Promise)) return answer;
+      // As the SDK: an aborted call rejects with AbortError, even when the answer never comes.
+      return Promise.race([
+        answer,
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(abortError()), { once: true })),
+      ]);
     },
   };
 
@@ -30,6 +41,10 @@ export class FakeAws {
   inputsOf(op: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.op === op).map((c) => c.input);
   }
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('Request aborted'), { name: 'AbortError' });
 }
 
 export function awsError(code: string, message: string): Error {

@@ -92,6 +92,34 @@ describe('post step: stopLeftoverDeployment', () => {
     expect(line).toMatch(/Stopped deployment d-1 with rollback/);
   });
 
+  test('a hanging StopDeployment is abandoned after its bound and tried once more, never hanging the post step', async () => {
+    const cd: FakeAws = new FakeAws({
+      GetDeployment: () => ({ deploymentInfo: { status: 'InProgress' } }),
+      StopDeployment: () => (cd.inputsOf('StopDeployment').length === 1 ? new Promise(() => undefined) : {}),
+    });
+    const started = Date.now();
+    const line = await stopLeftoverDeployment(
+      { kind: 'codedeploy', id: 'd-1', finished: 'false' },
+      { ecs: new FakeAws().client as never, codedeploy: cd.client as never },
+      new MemoryLogger(),
+    );
+    expect(line).toMatch(/Stopped deployment d-1 with rollback/);
+    expect(cd.inputsOf('StopDeployment')).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3000);
+  }, 10_000);
+
+  test('a hanging DescribeServiceDeployments fails the post step after its bound instead of hanging', async () => {
+    const ecs = new FakeAws({ DescribeServiceDeployments: () => new Promise(() => undefined) });
+    const started = Date.now();
+    const outcome = await stopLeftoverDeployment(
+      { kind: 'ecs', id: 'arn:sd', finished: 'false' },
+      { ecs: ecs.client as never, codedeploy: new FakeAws().client as never },
+      new MemoryLogger(),
+    ).catch((error: Error) => error);
+    expect(outcome).toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(3000);
+  }, 10_000);
+
   test('does nothing when the deployment ended, was finished by the main step, or rollback-on-cancel is false', async () => {
     const cd = codedeploy('Succeeded');
     const clients = { ecs: new FakeAws().client as never, codedeploy: cd.client as never };
