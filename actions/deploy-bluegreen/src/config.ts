@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../../../lib/errors.js';
 import type { Inputs } from '../../../lib/inputs.js';
+import { isObject, unwrapTaskDefinition } from './taskdef.js';
 
 export type OnActiveDeployment = 'wait' | 'fail' | 'stop';
 
@@ -187,7 +188,7 @@ function readTemplate(input: string | undefined, workspace: string): DeployConfi
     throw new ConfigurationError('task-definition', input, `a file of valid JSON (${(error as Error).message})`);
   }
   // `aws ecs describe-task-definition` wraps the definition in { "taskDefinition": ... }.
-  if (isObject(parsed) && isObject(parsed.taskDefinition)) parsed = parsed.taskDefinition;
+  if (isObject(parsed)) parsed = unwrapTaskDefinition(parsed);
   if (!isObject(parsed) || !Array.isArray(parsed.containerDefinitions) || typeof parsed.family !== 'string') {
     throw new ConfigurationError(
       'task-definition',
@@ -202,8 +203,4 @@ function templatePinsImage(definition: Record<string, unknown> | undefined, cont
   const containers = (definition?.containerDefinitions ?? []) as { name?: unknown; image?: unknown }[];
   const container = containers.find((c) => c?.name === containerName);
   return typeof container?.image === 'string' && container.image !== '';
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -134,8 +134,6 @@ function isTaskDefinitionNotFound(error: unknown): boolean {
 
 export interface ResolvedTaskDefinition {
   arn: string;
-  /** True when the desired definition differs from the one running (or there is none running). */
-  changed: boolean;
   registered: boolean;
   /** An existing revision of the family was equal and is reused. */
   reused: boolean;
@@ -156,10 +154,10 @@ export async function registerIfNeeded(
   const latest = await findTaskDefinition(ecs, family);
   if (latest && latest.arn !== known?.arn && sameTaskDefinition(latest.definition, desired)) {
     logger.info(`The family's latest revision ${latest.arn} already equals the desired definition: reusing it.`);
-    return { arn: latest.arn, changed: true, registered: false, reused: true };
+    return { arn: latest.arn, registered: false, reused: true };
   }
   const arn = await registerTaskDefinition(ecs, desired, logger);
-  return { arn, changed: true, registered: true, reused: false };
+  return { arn, registered: true, reused: false };
 }
 
 export async function registerTaskDefinition(ecs: EcsApi, desired: TaskDefinitionDoc, logger: Logger): Promise<string> {

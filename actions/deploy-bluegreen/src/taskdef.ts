@@ -340,6 +340,6 @@ export function imageOf(definition: TaskDefinitionDoc, containerName: string): s
   return containers.find((c) => c.name === containerName)?.image;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
