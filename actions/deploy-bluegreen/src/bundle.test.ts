@@ -8,7 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import {
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+} from '@aws-sdk/client-codedeploy';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
@@ -344,6 +349,15 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     test('stop: stops the active deployment with rollback, then deploys', async () => {
       const stack = await newStack();
       const other = await startOther(stack);
+      // Let it shift some traffic, so its rollback has real work (reroute, drain the replacement) and stays active a while.
+      const shifting = await waitFor(async () => {
+        const target = await codedeploy.send(
+          new GetDeploymentTargetCommand({ deploymentId: other, targetId: `${stack.cluster}:${stack.service}` }),
+        );
+        const events = target.deploymentTarget?.ecsTarget?.lifecycleEvents ?? [];
+        return events.some((e) => e.lifecycleEventName === 'AllowTraffic' && e.status === 'InProgress');
+      }, 20_000);
+      expect(shifting).toBe(true);
       const run = await deployAction({
         cluster: stack.cluster,
         service: stack.service,
@@ -354,6 +368,13 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       expect(run.stdout).toContain(`Stopping active deployment ${other} with rollback`);
       const info = await codedeploy.send(new GetDeploymentCommand({ deploymentId: other }));
       expect(info.deploymentInfo?.status).toBe('Stopped');
+      // The rollback the stop started (if there was anything to roll back) is waited for, never stopped.
+      expect(run.stdout.match(/Stopping active deployment /g)).toHaveLength(1);
+      const rollbackId = info.deploymentInfo?.rollbackInfo?.rollbackDeploymentId;
+      if (rollbackId) {
+        const rollback = await codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId }));
+        expect(rollback.deploymentInfo?.status).toBe('Succeeded');
+      }
       expect(await versionsServed(stack.productionUrl, 5)).toEqual(Array(5).fill('v2'));
     }, 120_000);
   });
