@@ -357,6 +357,15 @@ describe('traffic steps', () => {
 });
 
 describe('CodeDeploy deployments (fake ECS and load balancer)', () => {
+  it('refuses a description over 100 characters with DescriptionTooLongException, as CodeDeploy does', async () => {
+    const h = await setup();
+    await expect(deploy(h, { description: 'x'.repeat(101) })).rejects.toMatchObject({
+      code: 'DescriptionTooLongException',
+    });
+    const id = await deploy(h, { description: 'x'.repeat(100) });
+    expect((await info(h, id)).description).toBe('x'.repeat(100));
+  });
+
   it('runs the ECS lifecycle in AWS order and ends with the replacement serving and the original gone', async () => {
     const h = await setup();
     const id = await deploy(h);

@@ -10,6 +10,7 @@ import {
   CreateTaskSetCommand,
   DeleteServiceCommand,
   DeleteTaskSetCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTaskSetsCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
@@ -323,6 +324,30 @@ describe('EXTERNAL controller task sets', () => {
   }, 60_000);
 });
 
+describe('task definitions as DescribeTaskDefinition answers them', () => {
+  it('answers enableFaultInjection false and fills a health check with its defaults (no startPeriod)', async () => {
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'described',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: 'app:1', healthCheck: { command: ['CMD-SHELL', 'exit 0'] } }],
+      }),
+    );
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'described' }))).taskDefinition!;
+    expect(td.taskDefinitionArn).toBe(registered.taskDefinition?.taskDefinitionArn);
+    expect(td.enableFaultInjection).toBe(false);
+    expect(td.containerDefinitions?.[0]?.healthCheck).toEqual({
+      command: ['CMD-SHELL', 'exit 0'],
+      interval: 30,
+      timeout: 5,
+      retries: 3,
+    });
+  });
+});
+
 describe('container health checks', () => {
   it('registers targets only once the task definition health check passes; unhealthy tasks are replaced', async () => {
     const ref = `${sandbox.registry}/app:v1`;
@@ -379,6 +404,16 @@ describe('container health checks', () => {
 });
 
 describe('ECS controller', () => {
+  it('UpdateService answers currentServiceDeployment: the service deployment it started', async () => {
+    const v1 = await release('v1');
+    await stack({ taskDefinition: v1, controller: 'ECS', strategy: 'ROLLING', desiredCount: 1 });
+    const v2 = await release('v2');
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: 'main', service: 'web', taskDefinition: v2 }));
+    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'main', service: 'web' }));
+    expect(updated.service?.currentServiceDeployment).toBeDefined();
+    expect(updated.service?.currentServiceDeployment).toBe(listed.serviceDeployments?.[0]?.serviceDeploymentArn);
+  }, 60_000);
+
   it('stops tasks whose image is missing with CannotPullContainerError', async () => {
     const good = await release('v1');
     await stack({ taskDefinition: good, controller: 'ECS', strategy: 'ROLLING', desiredCount: 1 });
