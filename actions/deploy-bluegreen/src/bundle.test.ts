@@ -160,6 +160,34 @@ afterAll(async () => {
   await sandbox?.stop();
 }, 30_000);
 
+/** A deployment of v3 started by someone else (not this action), straight through CodeDeploy. */
+async function startDeploymentElsewhere(stack: Stack, deploymentConfigName: string): Promise<string> {
+  const taskDefinition = await registerFamily(stack.service, 'v3');
+  const content = JSON.stringify({
+    version: 0.0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: taskDefinition,
+            LoadBalancerInfo: { ContainerName: CONTAINER, ContainerPort: PORT },
+          },
+        },
+      },
+    ],
+  });
+  const out = await codedeploy.send(
+    new CreateDeploymentCommand({
+      applicationName: stack.app,
+      deploymentGroupName: stack.group,
+      deploymentConfigName,
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
+    }),
+  );
+  return out.deploymentId!;
+}
+
 describe('deploy-bluegreen bundle against the sandbox', () => {
   test('first run deploys and production serves the new image; a second identical run changes nothing in at most 4 calls', async () => {
     const stack = await newStack();
@@ -288,32 +316,8 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
   }, 120_000);
 
   describe('on-active-deployment', () => {
-    async function startOther(stack: Stack): Promise<string> {
-      const taskDefinition = await registerFamily(stack.service, 'v3');
-      const content = JSON.stringify({
-        version: 0.0,
-        Resources: [
-          {
-            TargetService: {
-              Type: 'AWS::ECS::Service',
-              Properties: {
-                TaskDefinition: taskDefinition,
-                LoadBalancerInfo: { ContainerName: CONTAINER, ContainerPort: PORT },
-              },
-            },
-          },
-        ],
-      });
-      const out = await codedeploy.send(
-        new CreateDeploymentCommand({
-          applicationName: stack.app,
-          deploymentGroupName: stack.group,
-          deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
-          revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
-        }),
-      );
-      return out.deploymentId!;
-    }
+    const startOther = (stack: Stack) =>
+      startDeploymentElsewhere(stack, 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
 
     test('fail: names the active deployment; nothing registered or created', async () => {
       const stack = await newStack();
@@ -423,29 +427,7 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
 
   test('post step: stops a deployment the killed main step left active, with rollback', async () => {
     const stack = await newStack();
-    const taskDefinition = await registerFamily(stack.service, 'v3');
-    const content = JSON.stringify({
-      version: 0.0,
-      Resources: [
-        {
-          TargetService: {
-            Type: 'AWS::ECS::Service',
-            Properties: {
-              TaskDefinition: taskDefinition,
-              LoadBalancerInfo: { ContainerName: CONTAINER, ContainerPort: PORT },
-            },
-          },
-        },
-      ],
-    });
-    const { deploymentId } = await codedeploy.send(
-      new CreateDeploymentCommand({
-        applicationName: stack.app,
-        deploymentGroupName: stack.group,
-        deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
-        revision: { revisionType: 'AppSpecContent', appSpecContent: { content } },
-      }),
-    );
+    const deploymentId = await startDeploymentElsewhere(stack, 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes');
     const before = sandbox.calls().length;
     // What the main step saved with core.saveState before it was killed; the runner passes it as STATE_*.
     const run = await runAction('deploy-bluegreen', {
@@ -453,7 +435,7 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       env: {
         ...sandbox.clientEnv(),
         'STATE_deployment-kind': 'codedeploy',
-        'STATE_deployment-id': deploymentId!,
+        'STATE_deployment-id': deploymentId,
         'STATE_deployment-finished': 'false',
         'STATE_rollback-on-cancel': 'true',
       },
