@@ -13,11 +13,10 @@ import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 import { evaluateTemplate } from './workflow-steps.js';
 import { repoRoot } from './run-action.js';
+import { checkWorkflow, checkWorkflows, formatFinding, type RuleName } from './workflow-rules.js';
 import {
   actionSteps,
   checkInterfaces,
-  checkWorkflow,
-  checkWorkflows,
   indexOf,
   jobRunning,
   loadStack,
@@ -31,7 +30,6 @@ import {
   stepVariables,
   workflowFiles,
   type Job,
-  type RuleName,
   type Step,
   type Workflow,
 } from './workflows.js';
@@ -42,6 +40,7 @@ const expectedFiles = [
   'deploy.yml',
   'destroy.yml',
   'init.yml',
+  'pins.yml',
   'plan.yml',
   'reusable-deploy.yml',
   'reusable-destroy.yml',
@@ -98,6 +97,8 @@ const goodJob = `
       id-token: write
     steps:
       - uses: ${PIN}
+        with:
+          persist-credentials: false
       - uses: ${ROLE}
         with:
           role-to-assume: \${{ vars.AWS_ROLE_ARN }}
@@ -120,12 +121,12 @@ permissions:
 jobs:${goodJob}`;
 
 function rules(yaml: string, resolve?: (uses: string) => Workflow | undefined): RuleName[] {
-  return checkWorkflow(parseWorkflow('example.yml', yaml), resolve).map((f) => f.rule);
+  return checkWorkflow(parseWorkflow('example.yml', yaml), { resolveLocal: resolve }).map((f) => f.rule);
 }
 
 describe('security rules', () => {
   it('hold for every workflow of the repository', () => {
-    expect(checkWorkflows(workflows)).toEqual([]);
+    expect(checkWorkflows(workflows).map(formatFinding)).toEqual([]);
   });
 
   it('pass the good example', () => {
@@ -202,6 +203,70 @@ describe('security rules', () => {
         `      - uses: ${PIN}\n`,
         `      - uses: ${PIN}\n      - uses: hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e # v4.0.1\n`,
       ),
+    ],
+    [
+      'a checkout that keeps the token',
+      'persist-credentials',
+      good.replace('persist-credentials: false', 'persist-credentials: true'),
+    ],
+    [
+      'a checkout that does not say',
+      'persist-credentials',
+      good.replace(/ {8}with:\n {10}persist-credentials: false\n/, ''),
+    ],
+    [
+      'contents: write on a job',
+      'excess-write-permission',
+      good.replace('      contents: read\n      id-token', '      contents: write\n      id-token'),
+    ],
+    [
+      'write-all on a job',
+      'excess-write-permission',
+      good.replace(/ {4}permissions:\n {6}contents: read\n {6}id-token: write\n/, '    permissions: write-all\n'),
+    ],
+    [
+      'pull-requests: write on a job',
+      'excess-write-permission',
+      good.replace('      id-token: write\n', '      id-token: write\n      pull-requests: write\n'),
+    ],
+    [
+      'a workflow_run trigger',
+      'privileged-trigger',
+      good.replace('push:\n    branches: [main]', 'workflow_run:\n    workflows: [CI]'),
+    ],
+    [
+      'an AWS key in a job env',
+      'credentials-in-env',
+      good.replace(
+        '    timeout-minutes: 30\n',
+        '    timeout-minutes: 30\n    env:\n      AWS_ACCESS_KEY_ID: AKIAABCDEFGHIJKLMNOP\n',
+      ),
+    ],
+    [
+      'a secret in a step env',
+      'credentials-in-env',
+      good.replace('STATUS: ${{ steps.deploy.outputs.status }}', 'TOKEN: ${{ secrets.DEPLOY_TOKEN }}'),
+    ],
+    [
+      'a token literal in the workflow env',
+      'credentials-in-env',
+      good.replace('jobs:', 'env:\n  GH: ghp_abcdefghijklmnopqrstuvwxyz0123456789\njobs:'),
+    ],
+    ['a pin comment naming another release', 'pin-mismatch', good.replace('# v7.0.1', '# v7.0.2')],
+    [
+      'a pin not in the table',
+      'pin-mismatch',
+      good.replace('3d3c42e5aac5ba805825da76410c181273ba90b1', 'a'.repeat(40)),
+    ],
+    [
+      'a deploy that assumes the provision role',
+      'wrong-role',
+      good.replace('vars.AWS_ROLE_ARN', 'vars.AWS_PROVISION_ROLE_ARN'),
+    ],
+    [
+      'secrets: inherit on a call',
+      'secrets-inherit',
+      good.replace(/jobs:[\s\S]*/, 'jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n'),
     ],
   ];
 
