@@ -3,21 +3,19 @@
  * catch a bad example); every input, output and Terraform variable crossing a boundary exists
  * on the other side; and the steps are wired in the order a release needs.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionlint, formatFindings } from './actionlint.js';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 import { evaluateTemplate } from './workflow-steps.js';
+import { runScript } from './workflow-script.js';
 import { repoRoot } from './run-action.js';
+import { checkWorkflow, checkWorkflows, formatFinding, type RuleName } from './workflow-rules.js';
 import {
   actionSteps,
   checkInterfaces,
-  checkWorkflow,
-  checkWorkflows,
   indexOf,
   jobRunning,
   loadStack,
@@ -31,7 +29,6 @@ import {
   stepVariables,
   workflowFiles,
   type Job,
-  type RuleName,
   type Step,
   type Workflow,
 } from './workflows.js';
@@ -42,6 +39,7 @@ const expectedFiles = [
   'deploy.yml',
   'destroy.yml',
   'init.yml',
+  'pins.yml',
   'plan.yml',
   'reusable-deploy.yml',
   'reusable-destroy.yml',
@@ -49,6 +47,18 @@ const expectedFiles = [
 ];
 
 const workflows = loadWorkflows();
+
+/** The step with this id; a clear error when the job no longer has it. */
+function stepWithId(job: Job, id: string): Step {
+  const step = (job.steps ?? []).find((s) => s.id === id);
+  if (!step) throw new Error(`no step with id ${id}`);
+  return step;
+}
+
+/** The jobs of a workflow that call a reusable workflow. */
+function callsOf(wf: Workflow): Job[] {
+  return Object.values(wf.jobs).filter((j) => j.uses !== undefined);
+}
 const byFile = (file: string): Workflow => {
   const wf = workflows.find((w) => w.file === file);
   if (!wf) throw new Error(`no ${file}`);
@@ -98,6 +108,8 @@ const goodJob = `
       id-token: write
     steps:
       - uses: ${PIN}
+        with:
+          persist-credentials: false
       - uses: ${ROLE}
         with:
           role-to-assume: \${{ vars.AWS_ROLE_ARN }}
@@ -120,12 +132,12 @@ permissions:
 jobs:${goodJob}`;
 
 function rules(yaml: string, resolve?: (uses: string) => Workflow | undefined): RuleName[] {
-  return checkWorkflow(parseWorkflow('example.yml', yaml), resolve).map((f) => f.rule);
+  return checkWorkflow(parseWorkflow('example.yml', yaml), { resolveLocal: resolve }).map((f) => f.rule);
 }
 
 describe('security rules', () => {
   it('hold for every workflow of the repository', () => {
-    expect(checkWorkflows(workflows)).toEqual([]);
+    expect(checkWorkflows(workflows).map(formatFinding)).toEqual([]);
   });
 
   it('pass the good example', () => {
@@ -202,6 +214,70 @@ describe('security rules', () => {
         `      - uses: ${PIN}\n`,
         `      - uses: ${PIN}\n      - uses: hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e # v4.0.1\n`,
       ),
+    ],
+    [
+      'a checkout that keeps the token',
+      'persist-credentials',
+      good.replace('persist-credentials: false', 'persist-credentials: true'),
+    ],
+    [
+      'a checkout that does not say',
+      'persist-credentials',
+      good.replace(/ {8}with:\n {10}persist-credentials: false\n/, ''),
+    ],
+    [
+      'contents: write on a job',
+      'excess-write-permission',
+      good.replace('      contents: read\n      id-token', '      contents: write\n      id-token'),
+    ],
+    [
+      'write-all on a job',
+      'excess-write-permission',
+      good.replace(/ {4}permissions:\n {6}contents: read\n {6}id-token: write\n/, '    permissions: write-all\n'),
+    ],
+    [
+      'pull-requests: write on a job',
+      'excess-write-permission',
+      good.replace('      id-token: write\n', '      id-token: write\n      pull-requests: write\n'),
+    ],
+    [
+      'a workflow_run trigger',
+      'privileged-trigger',
+      good.replace('push:\n    branches: [main]', 'workflow_run:\n    workflows: [CI]'),
+    ],
+    [
+      'an AWS key in a job env',
+      'credentials-in-env',
+      good.replace(
+        '    timeout-minutes: 30\n',
+        '    timeout-minutes: 30\n    env:\n      AWS_ACCESS_KEY_ID: AKIAABCDEFGHIJKLMNOP\n',
+      ),
+    ],
+    [
+      'a secret in a step env',
+      'credentials-in-env',
+      good.replace('STATUS: ${{ steps.deploy.outputs.status }}', 'TOKEN: ${{ secrets.DEPLOY_TOKEN }}'),
+    ],
+    [
+      'a token literal in the workflow env',
+      'credentials-in-env',
+      good.replace('jobs:', 'env:\n  GH: ghp_abcdefghijklmnopqrstuvwxyz0123456789\njobs:'),
+    ],
+    ['a pin comment naming another release', 'pin-mismatch', good.replace('# v7.0.1', '# v7.0.2')],
+    [
+      'a pin not in the table',
+      'pin-mismatch',
+      good.replace('3d3c42e5aac5ba805825da76410c181273ba90b1', 'a'.repeat(40)),
+    ],
+    [
+      'a deploy that assumes the provision role',
+      'wrong-role',
+      good.replace('vars.AWS_ROLE_ARN', 'vars.AWS_PROVISION_ROLE_ARN'),
+    ],
+    [
+      'secrets: inherit on a call',
+      'secrets-inherit',
+      good.replace(/jobs:[\s\S]*/, 'jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n'),
     ],
   ];
 
@@ -454,7 +530,7 @@ describe('wiring: init', () => {
     const dispatch = (caller.on as { workflow_dispatch: { inputs: Record<string, { type: string }> } })
       .workflow_dispatch;
     expect(dispatch.inputs.environment?.type).toBe('environment');
-    expect(Object.values(caller.jobs).map((j) => [j.uses, j.with?.environment])).toEqual([
+    expect(callsOf(caller).map((j) => [j.uses, j.with?.environment])).toEqual([
       ['./.github/workflows/reusable-init.yml', '${{ inputs.environment }}'],
     ]);
   });
@@ -512,7 +588,7 @@ describe('wiring: destroy', () => {
     const check = wf.jobs[checkId!]!;
     expect(checkId).not.toBe(destroyId);
     expect(JSON.stringify(check)).not.toContain('configure-aws-credentials');
-    expect(check.steps?.[0]?.env).toMatchObject({
+    expect(stepWithId(check, 'confirm').env).toMatchObject({
       CONFIRM: '${{ inputs.confirm }}',
       ENVIRONMENT: '${{ inputs.environment }}',
     });
@@ -524,7 +600,7 @@ describe('wiring: destroy', () => {
       caller.on as { workflow_dispatch: { inputs: Record<string, { type: string; required?: boolean }> } }
     ).workflow_dispatch;
     expect(dispatch.inputs.confirm).toMatchObject({ type: 'string', required: true });
-    expect(Object.values(caller.jobs).map((j) => j.with)).toEqual([
+    expect(callsOf(caller).map((j) => j.with)).toEqual([
       { environment: '${{ inputs.environment }}', confirm: '${{ inputs.confirm }}' },
     ]);
   });
@@ -566,34 +642,8 @@ describe('ci and check-dist', () => {
   });
 });
 
-/** Runs a workflow step's bash script as the runner would (bash -e), with its env: values given. */
-function runScript(
-  step: Step,
-  env: Record<string, string>,
-): { code: number | null; stdout: string; outputs: string; summary: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
-  const outputFile = join(dir, 'output');
-  const summaryFile = join(dir, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  try {
-    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run ?? ''], {
-      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env },
-      encoding: 'utf8',
-    });
-    return {
-      code: result.status,
-      stdout: result.stdout,
-      outputs: readFileSync(outputFile, 'utf8'),
-      summary: readFileSync(summaryFile, 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('input checks run before any credentials', () => {
-  const confirmStep = byFile('reusable-destroy.yml').jobs.confirm!.steps![0]!;
+  const confirmStep = stepWithId(byFile('reusable-destroy.yml').jobs.confirm!, 'confirm');
 
   it('destroy refuses a confirmation that is not the environment name', () => {
     const run = runScript(confirmStep, {
@@ -619,7 +669,7 @@ describe('input checks run before any credentials', () => {
   it.each(['reusable-init.yml', 'reusable-deploy.yml'])(
     '%s refuses an environment name that could escape a state key',
     (file) => {
-      const check = byFile(file).jobs.check!.steps![0]!;
+      const check = stepWithId(byFile(file).jobs.check!, 'check');
       const run = runScript(check, { ENVIRONMENT: '../prod', DEPLOY_TIMEOUT_MINUTES: '60', THIS_REPOSITORY: 'o/r' });
       expect(run.code).toBe(1);
       expect(run.stdout).toContain("environment '???prod' must be 1-63 letters");
@@ -635,7 +685,7 @@ describe('input checks run before any credentials', () => {
   it.each(checks)(
     '%s puts your repository under source/ only when the suite comes from another repository',
     (file, jobId) => {
-      const check = byFile(file).jobs[jobId]!.steps![0]!;
+      const check = stepWithId(byFile(file).jobs[jobId]!, jobId);
       const base = {
         ENVIRONMENT: 'production',
         CONFIRM: 'production',
@@ -656,7 +706,7 @@ describe('input checks run before any credentials', () => {
   it.each(checks.filter(([file]) => file !== 'reusable-deploy.yml'))(
     "%s names the stacks after the environment unless told otherwise, within the stacks' rule",
     (file, jobId) => {
-      const check = byFile(file).jobs[jobId]!.steps![0]!;
+      const check = stepWithId(byFile(file).jobs[jobId]!, jobId);
       const base = {
         ENVIRONMENT: 'production',
         CONFIRM: 'production',
@@ -925,15 +975,16 @@ describe('the workflows rendered with sample stack outputs', () => {
     ).toBe(false);
   });
 
-  it('init and destroy assume the provision role when there is one, else the deploy role', () => {
+  it('init and destroy assume the provision role for every step, and never fall back to the deploy role', () => {
     for (const file of ['reusable-init.yml', 'reusable-destroy.yml']) {
       const wf = byFile(file);
       const [, job] = jobRunning(wf, 'provision');
-      const configure = (job.steps ?? []).find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
-      expect(render(configure.with?.['role-to-assume'], jobContext(wf, job))).toBe(sampleVars.AWS_PROVISION_ROLE_ARN);
-      expect(
-        render(configure.with?.['role-to-assume'], jobContext(wf, job, { vars: { AWS_PROVISION_ROLE_ARN: '' } })),
-      ).toBe(sampleVars.AWS_ROLE_ARN);
+      const configures = (job.steps ?? []).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect(configures).toHaveLength(1);
+      const role = configures[0]!.with?.['role-to-assume'];
+      expect(render(role, jobContext(wf, job))).toBe(sampleVars.AWS_PROVISION_ROLE_ARN);
+      // Unset, the step gets no role and fails, rather than taking the deploy role.
+      expect(render(role, jobContext(wf, job, { vars: { AWS_PROVISION_ROLE_ARN: '' } }))).toBe('');
     }
   });
 

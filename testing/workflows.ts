@@ -1,7 +1,7 @@
 /**
- * Reads the GitHub workflows and checks them: the security rules the suite holds itself to,
- * the inputs given to local actions and reusable workflows, the Terraform variables and
- * outputs the provision steps rely on, and how the steps are wired together. Used by
+ * Reads the GitHub workflows and checks the inputs given to local actions and reusable
+ * workflows, the Terraform variables and outputs the provision steps rely on, and how the steps
+ * are wired together. The security rules are in testing/workflow-rules.ts. Used by
  * testing/workflows.test.ts (testing/workflow-steps.ts evaluates a step's inputs).
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface Job {
   'timeout-minutes'?: unknown;
   concurrency?: unknown;
   environment?: unknown;
+  env?: Record<string, unknown>;
+  if?: unknown;
   outputs?: Record<string, unknown>;
   steps?: Step[];
 }
@@ -41,6 +43,7 @@ export interface Workflow {
   name?: string;
   on: unknown;
   permissions?: unknown;
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 
@@ -69,43 +72,17 @@ export function loadWorkflows(dir = workflowsDir): Workflow[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Security and robustness rules
+// Helpers shared with testing/workflow-rules.ts (the security rules)
 
-export type RuleName =
-  | 'unpinned-action'
-  | 'pin-without-version'
-  | 'expression-in-run'
-  | 'id-token-without-role'
-  | 'role-without-id-token'
-  | 'long-lived-keys'
-  | 'missing-timeout'
-  | 'deploy-without-concurrency'
-  | 'deploy-without-environment'
-  | 'top-level-permissions'
-  | 'pull-request-target'
-  | 'terraform-wrapper';
-
-export interface Finding {
-  file: string;
-  job?: string;
-  step?: string;
-  rule: RuleName;
-  message: string;
-}
-
-const FULL_SHA = /^[^@\s]+@[0-9a-f]{40}$/;
-const CONFIGURE_AWS = 'aws-actions/configure-aws-credentials@';
-const SETUP_TERRAFORM = 'hashicorp/setup-terraform@';
-
-function stepLabel(step: Step, index: number): string {
+export function stepLabel(step: Step, index: number): string {
   return step.id ?? step.name ?? `#${index + 1}`;
 }
 
-function steps(job: Job): Step[] {
+export function steps(job: Job): Step[] {
   return Array.isArray(job.steps) ? job.steps : [];
 }
 
-function isLocal(uses: string): boolean {
+export function isLocal(uses: string): boolean {
   return uses.startsWith('./');
 }
 
@@ -113,16 +90,6 @@ function isLocal(uses: string): boolean {
 export function localActionName(step: Step): string | undefined {
   const match = /^\.\/actions\/([^/@]+)\/?$/.exec(step.uses ?? '');
   return match?.[1];
-}
-
-function permissionIs(permissions: unknown, scope: string, level: string): boolean {
-  if (permissions === 'write-all') return level === 'write';
-  if (permissions && typeof permissions === 'object') return (permissions as Record<string, unknown>)[scope] === level;
-  return false;
-}
-
-function assumesRole(job: Job): boolean {
-  return steps(job).some((s) => s.uses?.startsWith(CONFIGURE_AWS) && typeof s.with?.['role-to-assume'] === 'string');
 }
 
 /** A job that changes an environment: deploys, registers task definitions, or applies or destroys a stack. */
@@ -133,140 +100,6 @@ export function changesEnvironment(job: Job): boolean {
     if (action === 'provision') return ['apply', 'destroy'].includes(String(s.with?.command ?? 'plan'));
     return false;
   });
-}
-
-function triggers(on: unknown): string[] {
-  if (typeof on === 'string') return [on];
-  if (Array.isArray(on)) return on.map(String);
-  if (on && typeof on === 'object') return Object.keys(on);
-  return [];
-}
-
-/**
- * Checks one workflow. `resolveLocal` loads a reusable workflow this one calls with
- * `uses: ./.github/workflows/<file>`, to see whether the called jobs use the id-token they are given.
- */
-export function checkWorkflow(
-  wf: Workflow,
-  resolveLocal: (uses: string) => Workflow | undefined = () => undefined,
-): Finding[] {
-  const findings: Finding[] = [];
-  const add = (rule: RuleName, message: string, job?: string, step?: string) =>
-    findings.push({ file: wf.file, job, step, rule, message });
-
-  if (triggers(wf.on).includes('pull_request_target')) {
-    add('pull-request-target', 'pull_request_target runs untrusted pull request code with secrets; use pull_request');
-  }
-  const top = wf.permissions;
-  if (
-    !top ||
-    typeof top !== 'object' ||
-    Object.keys(top).length !== 1 ||
-    (top as Record<string, unknown>).contents !== 'read'
-  ) {
-    add(
-      'top-level-permissions',
-      `top-level permissions must be exactly { contents: read }, found ${JSON.stringify(top ?? null)}`,
-    );
-  }
-
-  // Pins: the version comment is only in the text.
-  wf.text.split('\n').forEach((line, index) => {
-    const match = /^\s*-?\s*uses:\s*['"]?([^\s'"#]+@[0-9a-f]{40})['"]?\s*(#.*)?$/.exec(line);
-    if (match && !/^#\s*v?\d/.test(match[2] ?? '')) {
-      add('pin-without-version', `line ${index + 1}: ${match[1]} needs its release in a comment, e.g. "# v1.2.3"`);
-    }
-  });
-
-  for (const [jobId, job] of Object.entries(wf.jobs)) {
-    if (job.uses !== undefined) {
-      if (!isLocal(job.uses) && !FULL_SHA.test(job.uses)) {
-        add('unpinned-action', `reusable workflow ${job.uses} is not pinned to a full commit SHA`, jobId);
-      }
-      if (permissionIs(job.permissions, 'id-token', 'write')) {
-        const called = isLocal(job.uses) ? resolveLocal(job.uses) : undefined;
-        const usesToken = called
-          ? Object.values(called.jobs).some((j) => permissionIs(j.permissions, 'id-token', 'write') && assumesRole(j))
-          : !isLocal(job.uses);
-        if (!usesToken) {
-          add(
-            'id-token-without-role',
-            `grants id-token: write to ${job.uses}, where no job assumes an AWS role`,
-            jobId,
-          );
-        }
-      }
-      continue; // a job that calls a reusable workflow takes its timeout and steps from there
-    }
-
-    if (job['timeout-minutes'] === undefined) add('missing-timeout', 'job has no timeout-minutes', jobId);
-    const idToken = permissionIs(job.permissions, 'id-token', 'write');
-    if (idToken && !assumesRole(job)) {
-      add(
-        'id-token-without-role',
-        'has id-token: write but no configure-aws-credentials step with role-to-assume',
-        jobId,
-      );
-    }
-    if (changesEnvironment(job)) {
-      const concurrency = job.concurrency;
-      const group =
-        typeof concurrency === 'string' ? concurrency : (concurrency as { group?: unknown } | undefined)?.group;
-      const cancels = (concurrency as { 'cancel-in-progress'?: unknown } | undefined)?.['cancel-in-progress'];
-      if (!group) {
-        add('deploy-without-concurrency', 'changes an environment but has no concurrency group', jobId);
-      } else if (cancels !== undefined && cancels !== false) {
-        add(
-          'deploy-without-concurrency',
-          'cancel-in-progress must be false: a newer run must wait, not cut a deployment short',
-          jobId,
-        );
-      }
-      if (job.environment === undefined) {
-        add('deploy-without-environment', 'changes an environment but names no GitHub environment', jobId);
-      }
-    }
-
-    steps(job).forEach((step, index) => {
-      const label = stepLabel(step, index);
-      if (step.uses !== undefined && !isLocal(step.uses)) {
-        const pinned = step.uses.startsWith('docker://')
-          ? /@sha256:[0-9a-f]{64}$/.test(step.uses)
-          : FULL_SHA.test(step.uses);
-        if (!pinned) add('unpinned-action', `${step.uses} is not pinned to a full commit SHA`, jobId, label);
-      }
-      if (typeof step.run === 'string' && step.run.includes('${{')) {
-        add(
-          'expression-in-run',
-          'an expression inside run: is pasted into the script before it runs; pass it through env:',
-          jobId,
-          label,
-        );
-      }
-      if (step.uses?.startsWith(CONFIGURE_AWS)) {
-        if (step.with?.['aws-access-key-id'] !== undefined || step.with?.['aws-secret-access-key'] !== undefined) {
-          add('long-lived-keys', 'uses access keys; assume a role through OIDC instead', jobId, label);
-        }
-        if (!idToken)
-          add('role-without-id-token', 'assumes a role through OIDC but the job lacks id-token: write', jobId, label);
-      }
-      if (step.uses?.startsWith(SETUP_TERRAFORM) && String(step.with?.terraform_wrapper) !== 'false') {
-        add(
-          'terraform-wrapper',
-          'set terraform_wrapper: false (the wrapper mishandles -detailed-exitcode)',
-          jobId,
-          label,
-        );
-      }
-    });
-  }
-  return findings;
-}
-
-/** Every workflow in the folder, with local reusable workflows resolved from the same folder. */
-export function checkWorkflows(workflows: Workflow[]): Finding[] {
-  const byPath = new Map(workflows.map((w) => [`./.github/workflows/${w.file}`, w]));
-  return workflows.flatMap((w) => checkWorkflow(w, (uses) => byPath.get(uses)));
 }
 
 // ---------------------------------------------------------------------------------------------
