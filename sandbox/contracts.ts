@@ -89,6 +89,8 @@ export interface FaultSet {
   crashNewTasks?: { afterMs: number; imageContains?: string };
   /** Tasks started from now on whose image matches fail their health checks. */
   unhealthyNewTasks?: { imageContains?: string };
+  /** What ECS lifecycle hooks of type AWS_LAMBDA answer, per function ARN or '*' (default SUCCEEDED). */
+  lambdaHooks?: Record<string, 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS'>;
 }
 
 export interface FaultSource {

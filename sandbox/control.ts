@@ -15,7 +15,7 @@ export interface StackRequest {
   containerPort: number;
   desiredCount: number;
   controller: 'CODE_DEPLOY' | 'ECS';
-  strategy?: 'ROLLING' | 'BLUE_GREEN';
+  strategy?: 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
   codedeployApplication?: string;
   deploymentGroup?: string;
   deploymentConfig?: string;
@@ -30,8 +30,12 @@ export interface StackRequest {
   unhealthyThreshold?: number;
   deregistrationDelaySeconds?: number;
   healthCheckGracePeriodSeconds?: number;
-  /** ECS BLUE_GREEN bake time (default 0). */
+  /** ECS BLUE_GREEN, LINEAR and CANARY bake time (default 0). */
   bakeTimeInMinutes?: number;
+  /** ECS LINEAR / CANARY traffic steps and lifecycle hooks, passed to CreateService as given. */
+  linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+  canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+  lifecycleHooks?: unknown[];
   productionPort?: number;
   testPort?: number;
   /** Real ms to wait for the initial tasks to be healthy (default 60000). */
@@ -66,12 +70,20 @@ export function validateFaults(body: unknown): FaultSet {
     throw new ControlError(400, 'The fault body must be a JSON object (FaultSet); {} clears all faults.');
   const faults = body as FaultSet;
   for (const key of Object.keys(faults)) {
-    if (!['throttle', 'latencyMs', 'failLifecycleEvent', 'crashNewTasks', 'unhealthyNewTasks'].includes(key)) {
+    if (
+      !['throttle', 'latencyMs', 'failLifecycleEvent', 'crashNewTasks', 'unhealthyNewTasks', 'lambdaHooks'].includes(
+        key,
+      )
+    ) {
       throw new ControlError(
         400,
-        `Unknown fault '${key}'; known: throttle, latencyMs, failLifecycleEvent, crashNewTasks, unhealthyNewTasks.`,
+        `Unknown fault '${key}'; known: throttle, latencyMs, failLifecycleEvent, crashNewTasks, unhealthyNewTasks, lambdaHooks.`,
       );
     }
+  }
+  for (const [fn, answer] of Object.entries(faults.lambdaHooks ?? {})) {
+    if (!['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(answer))
+      throw new ControlError(400, `lambdaHooks.${fn} must be SUCCEEDED, FAILED or IN_PROGRESS.`);
   }
   for (const [op, fraction] of Object.entries(faults.throttle ?? {})) {
     if (typeof fraction !== 'number' || fraction < 0 || fraction > 1)
@@ -175,8 +187,12 @@ export function validateStack(body: unknown): StackRequest {
   need('desiredCount', 'number');
   if (b.controller !== 'CODE_DEPLOY' && b.controller !== 'ECS')
     throw new ControlError(400, "Stack field 'controller' must be CODE_DEPLOY or ECS.");
-  if (b.controller === 'ECS' && b.strategy !== undefined && b.strategy !== 'ROLLING' && b.strategy !== 'BLUE_GREEN') {
-    throw new ControlError(400, "Stack field 'strategy' must be ROLLING or BLUE_GREEN.");
+  if (
+    b.controller === 'ECS' &&
+    b.strategy !== undefined &&
+    !['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'].includes(String(b.strategy))
+  ) {
+    throw new ControlError(400, "Stack field 'strategy' must be ROLLING, BLUE_GREEN, LINEAR or CANARY.");
   }
   if (b.controller === 'CODE_DEPLOY') {
     need('codedeployApplication', 'string');

@@ -197,7 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
             targetGroupArn: blue.arn,
             containerName: request.containerName,
             containerPort: request.containerPort,
-            ...(ecsController && strategy === 'BLUE_GREEN'
+            ...(ecsController && strategy !== 'ROLLING'
               ? {
                   advancedConfiguration: {
                     alternateTargetGroupArn: green.arn,
@@ -216,7 +216,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
                 maximumPercent: 200,
                 minimumHealthyPercent: 100,
                 deploymentCircuitBreaker: { enable: true, rollback: true },
-                ...(strategy === 'BLUE_GREEN' ? { bakeTimeInMinutes: request.bakeTimeInMinutes ?? 0 } : {}),
+                ...(strategy !== 'ROLLING' ? { bakeTimeInMinutes: request.bakeTimeInMinutes ?? 0 } : {}),
+                ...(request.linearConfiguration ? { linearConfiguration: request.linearConfiguration } : {}),
+                ...(request.canaryConfiguration ? { canaryConfiguration: request.canaryConfiguration } : {}),
+                ...(request.lifecycleHooks ? { lifecycleHooks: request.lifecycleHooks } : {}),
               },
             }
           : {}),

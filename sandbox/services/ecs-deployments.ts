@@ -1,14 +1,15 @@
 /**
  * ECS service deployments for the ECS deployment controller: ROLLING (replace tasks within
- * minimumHealthyPercent/maximumPercent, circuit breaker with rollback) and BLUE_GREEN (ECS's native
- * blue/green, 2025: green revision scaled up behind the alternate target group, test then
- * production listener shifted, bake time, blue removed).
+ * minimumHealthyPercent/maximumPercent, circuit breaker with rollback) and BLUE_GREEN, LINEAR and
+ * CANARY (ECS's native blue/green, 2025: green revision scaled up behind the alternate target
+ * group, test then production listener shifted, all at once or in steps, lifecycle hooks at the
+ * stages they name, bake time, blue removed).
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
  */
 import { randomBytes } from 'node:crypto';
-import { AwsError, type LoadBalancer, type Listener, type SandboxClock } from '../contracts.js';
+import { AwsError, type FaultSource, type LoadBalancer, type Listener, type SandboxClock } from '../contracts.js';
 import { paginate } from '../protocol.js';
 import {
   LIFECYCLE_STAGES,
@@ -18,6 +19,18 @@ import {
   type Service,
   type ServiceDeployment,
 } from './ecs-model.js';
+import {
+  decideHookRun,
+  describeHookRun,
+  lambdaAnswer,
+  listenerWeights,
+  parseLifecycleHooks,
+  productionSteps,
+  settleHookRuns,
+  startHookRuns,
+  type HookAction,
+  type HookStage,
+} from './ecs-hooks.js';
 import type { Scheduler } from './ecs-scheduler.js';
 
 export interface EngineDeps {
@@ -26,6 +39,7 @@ export interface EngineDeps {
   clock: SandboxClock;
   lb: LoadBalancer;
   scheduler: Scheduler;
+  faults: FaultSource;
   log(message: string): void;
 }
 
@@ -50,6 +64,7 @@ export class ServiceDeploymentEngine {
       updatedAt: now,
       target,
       sources,
+      hookRuns: [],
       productionWeights: new Map(),
       testWeights: new Map(),
       deploymentConfiguration: structuredClone(service.deploymentConfiguration),
@@ -100,7 +115,7 @@ export class ServiceDeploymentEngine {
     service.fleets.unshift(target);
     const sources = service.fleets.filter((f) => f !== target);
     const deployment = this.newDeployment(service, target, sources);
-    if (strategy === 'BLUE_GREEN') {
+    if (strategy !== 'ROLLING') {
       const work = (async () => {
         if (predecessor) await predecessor.catch(() => undefined);
         deployment.sources = service.fleets.filter((f) => f !== target);
@@ -280,6 +295,7 @@ export class ServiceDeploymentEngine {
 
   private stage(deployment: ServiceDeployment, stage: LifecycleStage): void {
     deployment.lifecycleStage = stage;
+    deployment.hookRuns = [];
     deployment.updatedAt = new Date();
     this.deps.log(`${deployment.service.name}: service deployment stage ${stage}`);
   }
@@ -295,10 +311,7 @@ export class ServiceDeploymentEngine {
     const test = this.listener(advanced.testListenerRule);
     const sources = deployment.sources;
     target.targetGroupArn = greenGroup;
-    const weights = (green: number) => [
-      { targetGroupArn: blueGroup, weight: 100 - green },
-      { targetGroupArn: greenGroup, weight: green },
-    ];
+    const weights = (green: number) => listenerWeights(blueGroup, greenGroup, green);
     const record = (map: Map<string, number>, green: number) => {
       map.set(target.id, green);
       for (const source of sources) map.set(source.id, 100 - green);
@@ -310,19 +323,32 @@ export class ServiceDeploymentEngine {
     deployment.startedAt = new Date();
     try {
       this.stage(deployment, 'RECONCILE_SERVICE');
+      // "only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state"
+      // (DeploymentLifecycleHook.lifecycleStages, API reference)
+      if (sources.length > 1) await this.runHooks(deployment, 'RECONCILE_SERVICE');
       this.stage(deployment, 'PRE_SCALE_UP');
+      await this.runHooks(deployment, 'PRE_SCALE_UP');
       this.stage(deployment, 'SCALE_UP');
       await this.waitFor(deployment, () => scheduler.fleetStable(target));
       this.stage(deployment, 'POST_SCALE_UP');
+      await this.runHooks(deployment, 'POST_SCALE_UP');
       this.stage(deployment, 'TEST_TRAFFIC_SHIFT');
       test?.setWeights(weights(100));
       record(deployment.testWeights, 100);
+      await this.runHooks(deployment, 'TEST_TRAFFIC_SHIFT');
       this.stage(deployment, 'POST_TEST_TRAFFIC_SHIFT');
+      await this.runHooks(deployment, 'POST_TEST_TRAFFIC_SHIFT');
+      // The API model has no PRE_PRODUCTION_TRAFFIC_SHIFT lifecycle stage to report: its hooks run
+      // while the deployment still reports POST_TEST_TRAFFIC_SHIFT (our assumption).
+      await this.runHooks(deployment, 'PRE_PRODUCTION_TRAFFIC_SHIFT');
       this.stage(deployment, 'PRODUCTION_TRAFFIC_SHIFT');
-      production?.setWeights(weights(100));
-      record(deployment.productionWeights, 100);
+      await this.shiftProduction(deployment, (green) => {
+        production?.setWeights(weights(green));
+        record(deployment.productionWeights, green);
+      });
       service.productionTargetGroupArn = greenGroup;
       this.stage(deployment, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+      await this.runHooks(deployment, 'POST_PRODUCTION_TRAFFIC_SHIFT');
       this.stage(deployment, 'BAKE_TIME');
       const bakeMs = (deployment.deploymentConfiguration.bakeTimeInMinutes ?? 0) * 60_000;
       const bakeEnd = Date.now() + this.deps.clock.toRealMs(bakeMs);
@@ -351,7 +377,7 @@ export class ServiceDeploymentEngine {
         return;
       }
       const reason =
-        error instanceof GreenFailed
+        error instanceof GreenFailed || error instanceof HookFailed
           ? error.message
           : requested === 'ROLLBACK'
             ? 'Service deployment rolled back because of a stop request.'
@@ -360,6 +386,59 @@ export class ServiceDeploymentEngine {
               : `Service deployment failed: ${(error as Error).message}`;
       await this.rollBackBlueGreen(deployment, blueGroup, greenGroup, production, test, reason);
     }
+  }
+
+  /**
+   * Production traffic to green in the strategy's steps. Hooks for PRODUCTION_TRAFFIC_SHIFT run
+   * at each step ("invoked in each production traffic shift step", linear deployments page),
+   * after the step's shift (the order within a step is our assumption).
+   */
+  private async shiftProduction(deployment: ServiceDeployment, shift: (green: number) => void): Promise<void> {
+    const { percents, bakeMs } = productionSteps(deployment.deploymentConfiguration);
+    for (const [i, green] of percents.entries()) {
+      shift(green);
+      deployment.updatedAt = new Date();
+      this.deps.log(`${deployment.service.name}: production traffic ${green}% to green`);
+      await this.runHooks(deployment, 'PRODUCTION_TRAFFIC_SHIFT');
+      if (i === percents.length - 1 || bakeMs === 0) continue;
+      // "This bake time is not applied after reaching 100 percent traffic." (LinearConfiguration)
+      const end = Date.now() + this.deps.clock.toRealMs(bakeMs);
+      await this.waitFor(deployment, () => Date.now() >= end);
+    }
+  }
+
+  /** Runs the hooks configured for the stage; every one must complete before the deployment moves on. */
+  private async runHooks(deployment: ServiceDeployment, stage: HookStage): Promise<void> {
+    const hooks = parseLifecycleHooks(deployment.deploymentConfiguration.lifecycleHooks);
+    const toRealMs = (ms: number) => this.deps.clock.toRealMs(ms);
+    const runs = startHookRuns(hooks, stage, Date.now(), toRealMs);
+    if (runs.length === 0) return;
+    deployment.hookRuns = runs;
+    deployment.updatedAt = new Date();
+    this.deps.log(`${deployment.service.name}: ${runs.length} lifecycle hook(s) at ${stage}`);
+    await this.waitFor(deployment, () => {
+      const outcome = settleHookRuns(runs, Date.now(), toRealMs, (arn) =>
+        lambdaAnswer(this.deps.faults.current(), arn),
+      );
+      if (typeof outcome === 'object') throw new HookFailed(outcome.rollback);
+      return outcome === 'done';
+    });
+  }
+
+  /** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html */
+  continueDeployment(arn: string, hookId: string, action: HookAction, clusters: Cluster[]) {
+    const deployment = this.find(arn, clusters);
+    if (!deployment)
+      throw new AwsError('ServiceDeploymentNotFoundException', `The service deployment ${arn} does not exist.`);
+    // "The deployment must be in the IN_PROGRESS state." (Continuing service deployments); the error code is our assumption.
+    if (deployment.status !== 'IN_PROGRESS')
+      throw new AwsError(
+        'InvalidParameterException',
+        `The service deployment is ${deployment.status}, not IN_PROGRESS.`,
+      );
+    decideHookRun(deployment.hookRuns, hookId, action);
+    deployment.updatedAt = new Date();
+    return { serviceDeploymentArn: deployment.arn };
   }
 
   /** Production and test traffic back to blue, green removed. */
@@ -376,6 +455,10 @@ export class ServiceDeploymentEngine {
     const superseded = deployment.stopRequest === 'ABORT';
     deployment.status = superseded ? 'STOP_REQUESTED' : 'ROLLBACK_IN_PROGRESS';
     deployment.statusReason = reason;
+    // A hook still waiting when the deployment stops waits no more: keep only the ones that ended.
+    deployment.hookRuns = deployment.hookRuns.filter(
+      (r) => r.status !== 'AWAITING_ACTION' && r.status !== 'IN_PROGRESS',
+    );
     const restore = sources[0];
     if (!superseded)
       deployment.rollback = { reason, startedAt: new Date(), serviceRevisionArn: restore?.revisionArn ?? '' };
@@ -420,7 +503,7 @@ export class ServiceDeploymentEngine {
 
   private revisionSummary(deployment: ServiceDeployment, fleet: Fleet) {
     const counts = this.deps.scheduler.counts(fleet);
-    const blueGreen = deployment.deploymentConfiguration.strategy === 'BLUE_GREEN';
+    const blueGreen = (deployment.deploymentConfiguration.strategy ?? 'ROLLING') !== 'ROLLING';
     return {
       arn: fleet.revisionArn,
       requestedTaskCount: counts.desired,
@@ -451,6 +534,7 @@ export class ServiceDeploymentEngine {
       status: deployment.status,
       ...(deployment.statusReason ? { statusReason: deployment.statusReason } : {}),
       ...(deployment.lifecycleStage ? { lifecycleStage: deployment.lifecycleStage } : {}),
+      ...(deployment.hookRuns.length ? { lifecycleHookDetails: deployment.hookRuns.map(describeHookRun) } : {}),
       deploymentConfiguration: deployment.deploymentConfiguration,
       ...(deployment.rollback ? { rollback: deployment.rollback } : {}),
       deploymentCircuitBreaker: deployment.circuitBreaker,
@@ -561,5 +645,7 @@ export class ServiceDeploymentEngine {
 }
 
 class GreenFailed extends Error {}
+/** A lifecycle hook failed, was continued with ROLLBACK, or timed out with ROLLBACK. */
+class HookFailed extends Error {}
 
 export { LIFECYCLE_STAGES };

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RunningTask } from '../contracts.js';
+import type { HookRun } from './ecs-hooks.js';
 import type { ContainerDefinition, TaskDefinition } from './ecs-taskdefs.js';
 
 export interface Cluster {
@@ -67,6 +68,10 @@ export interface DeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
   strategy?: 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
   bakeTimeInMinutes?: number;
+  linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+  canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+  /** As given; read with parseLifecycleHooks (ecs-hooks.ts). */
+  lifecycleHooks?: unknown;
   [key: string]: unknown;
 }
 
@@ -178,7 +183,9 @@ export interface ServiceDeployment {
   updatedAt: Date;
   target: Fleet;
   sources: Fleet[];
-  /** Traffic weights requested per fleet id (BLUE_GREEN). */
+  /** The lifecycle hooks running at the current stage (lifecycleHookDetails). */
+  hookRuns: HookRun[];
+  /** Traffic weights requested per fleet id (BLUE_GREEN, LINEAR, CANARY). */
   productionWeights: Map<string, number>;
   testWeights: Map<string, number>;
   rollback?: { reason: string; startedAt: Date; serviceRevisionArn: string };

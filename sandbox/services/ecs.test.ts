@@ -444,12 +444,14 @@ describe('ECS controller', () => {
     const result = await stack({ taskDefinition: v1, controller: 'ECS', strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
     expect((await get(result.productionUrl)).version).toBe('v1');
 
-    // A steady stream of requests to production during the whole deployment.
+    // A steady stream of requests to production during the whole deployment, and on until at least
+    // MIN_REQUESTS were answered: bounded by requests sent, not by how fast a loaded machine runs.
+    const MIN_REQUESTS = 50;
     let stop = false;
     let failures = 0;
     const seen: string[] = [];
     const hammer = (async () => {
-      while (!stop) {
+      while (!stop || seen.length + failures < MIN_REQUESTS) {
         try {
           seen.push((await get(result.productionUrl)).version);
         } catch {
@@ -473,7 +475,10 @@ describe('ECS controller', () => {
     stop = true;
     await hammer;
     expect(failures).toBe(0);
-    expect(seen.length).toBeGreaterThan(50);
+    expect(seen.length).toBeGreaterThanOrEqual(MIN_REQUESTS);
+    // Requests were answered on both sides of the switch, none failed in between.
+    expect(seen.filter((v) => v === 'v1').length).toBeGreaterThan(0);
+    expect(seen.filter((v) => v === 'v2').length).toBeGreaterThan(0);
     expect(seen[0]).toBe('v1');
     expect(seen[seen.length - 1]).toBe('v2');
     const order = [

@@ -18,6 +18,7 @@ import {
 import { bool, list, num, obj, paginate, requireStr, str, strList } from '../protocol.js';
 import type { ImageResolution } from './ecr.js';
 import { ServiceDeploymentEngine } from './ecs-deployments.js';
+import { checkTrafficShiftConfiguration } from './ecs-hooks.js';
 import {
   ecsId,
   type Cluster,
@@ -74,7 +75,7 @@ export function createEcsService(options: EcsOptions): EcsService {
     },
     () => clusters.values(),
   );
-  const engine = new ServiceDeploymentEngine({ account, region, clock, lb, scheduler, log });
+  const engine = new ServiceDeploymentEngine({ account, region, clock, lb, scheduler, faults: options.faults, log });
   scheduler.afterReconcile.push((service) => engine.observe(service));
 
   // -------------------------------------------------------------------------------------------
@@ -538,13 +539,19 @@ export function createEcsService(options: EcsOptions): EcsService {
     if (strategy !== undefined && !['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'].includes(strategy)) {
       throw new AwsError('InvalidParameterException', `Invalid deployment strategy ${String(strategy)}.`);
     }
-    if (strategy === 'LINEAR' || strategy === 'CANARY') {
+    checkTrafficShiftConfiguration(config);
+    return config;
+  }
+
+  /** BLUE_GREEN, LINEAR and CANARY shift traffic between two target groups: they need the alternate one. */
+  function requireAdvancedConfiguration(config: DeploymentConfiguration, loadBalancers: LoadBalancerEntry[]): void {
+    const strategy = config.strategy ?? 'ROLLING';
+    if (strategy !== 'ROLLING' && !loadBalancers[0]?.advancedConfiguration) {
       throw new AwsError(
-        'UnsupportedFeatureException',
-        `The sandbox supports the ROLLING and BLUE_GREEN strategies, not ${strategy}.`,
+        'InvalidParameterException',
+        `The ${strategy} deployment strategy requires loadBalancers[].advancedConfiguration.`,
       );
     }
-    return config;
   }
 
   /** CreateService: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html */
@@ -571,14 +578,7 @@ export function createEcsService(options: EcsOptions): EcsService {
     if (desiredCount < 0) throw new AwsError('InvalidParameterException', 'desiredCount must be at least 0.');
     const deploymentConfiguration = parseDeploymentConfiguration(obj(input, 'deploymentConfiguration'));
     if (controller === 'ECS') deploymentConfiguration.strategy ??= 'ROLLING';
-    if (controller === 'ECS' && deploymentConfiguration.strategy === 'BLUE_GREEN') {
-      if (!loadBalancers[0]?.advancedConfiguration) {
-        throw new AwsError(
-          'InvalidParameterException',
-          'The BLUE_GREEN deployment strategy requires loadBalancers[].advancedConfiguration.',
-        );
-      }
-    }
+    if (controller === 'ECS') requireAdvancedConfiguration(deploymentConfiguration, loadBalancers);
     if (controller === 'CODE_DEPLOY' && loadBalancers.length === 0) {
       throw new AwsError(
         'InvalidParameterException',
@@ -676,7 +676,11 @@ export function createEcsService(options: EcsOptions): EcsService {
     const grace = num(input, 'healthCheckGracePeriodSeconds');
     if (grace !== undefined) service.healthCheckGracePeriodSeconds = grace;
     const config = obj(input, 'deploymentConfiguration');
-    if (config) service.deploymentConfiguration = parseDeploymentConfiguration(config, service.deploymentConfiguration);
+    if (config) {
+      const parsed = parseDeploymentConfiguration(config, service.deploymentConfiguration);
+      if (service.controller === 'ECS') requireAdvancedConfiguration(parsed, service.loadBalancers);
+      service.deploymentConfiguration = parsed;
+    }
 
     if (service.controller === 'ECS') {
       const current = primary(service);
@@ -1016,6 +1020,16 @@ export function createEcsService(options: EcsOptions): EcsService {
       if (arns.length === 0 || arns.length > 20)
         throw new AwsError('InvalidParameterException', 'serviceDeploymentArns must hold 1 to 20 ARNs.');
       return engine.describe(arns, [...clusters.values()]);
+    },
+
+    /** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html */
+    ContinueServiceDeployment(input) {
+      const action = str(input, 'action') ?? 'CONTINUE';
+      if (action !== 'CONTINUE' && action !== 'ROLLBACK')
+        throw new AwsError('InvalidParameterException', `Invalid action ${action}; CONTINUE or ROLLBACK.`);
+      return engine.continueDeployment(requireStr(input, 'serviceDeploymentArn'), requireStr(input, 'hookId'), action, [
+        ...clusters.values(),
+      ]);
     },
 
     StopServiceDeployment(input) {

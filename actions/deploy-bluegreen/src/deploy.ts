@@ -209,6 +209,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       timeoutMs: config.timeoutMs,
       pollIntervalMs: config.pollIntervalMs,
       rollbackOnCancel: config.rollbackOnCancel,
+      testUrl: config.testUrl,
     },
     (record) => (report.record = record),
   );

@@ -20,7 +20,15 @@ const plan = (over: Partial<EcsPlan> = {}): EcsPlan => ({
   ...over,
 });
 
-type Look = { status: string; lifecycleStage?: string; green?: number; statusReason?: string; rollback?: boolean };
+type Look = {
+  status: string;
+  lifecycleStage?: string;
+  green?: number;
+  statusReason?: string;
+  rollback?: boolean;
+  hook?: { targetType: 'PAUSE' | 'AWS_LAMBDA'; status: string };
+};
+const HOOK_ID = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
 
 function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESSFUL' }) {
   let step = -1;
@@ -48,6 +56,19 @@ function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESS
             sourceServiceRevisions:
               look.green === undefined ? [] : [{ requestedProductionTrafficWeight: 100 - look.green }],
             rollback: look.rollback ? { reason: 'Circuit breaker triggered' } : undefined,
+            lifecycleHookDetails: look.hook
+              ? [
+                  {
+                    hookId: look.hook.targetType === 'PAUSE' ? HOOK_ID : 'ecs-lambda-1',
+                    targetType: look.hook.targetType,
+                    targetArn:
+                      look.hook.targetType === 'PAUSE' ? undefined : 'arn:aws:lambda:eu-west-1:1:function:check',
+                    status: look.hook.status,
+                    expiresAt: new Date('2030-01-01T00:00:00Z'),
+                    timeoutAction: 'ROLLBACK',
+                  },
+                ]
+              : undefined,
           },
         ],
       };
@@ -56,6 +77,7 @@ function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESS
       stopped = true;
       return { serviceDeploymentArn: ARN };
     },
+    ContinueServiceDeployment: () => ({ serviceDeploymentArn: ARN }),
     ListTasks: () => ({ taskArns: [] }),
     DescribeServices: () => ({ services: [{ events: [{ message: '(service web) was unable to place a task' }] }] }),
   });
@@ -177,6 +199,132 @@ describe('ECS native blue/green', () => {
     );
     expect((error as Error).message).toMatch(/^Timed out: timeout-minutes \(1m\) reached/);
     expect(ecs.ops()).toContain('StopServiceDeployment');
+  });
+});
+
+describe('ECS native pause hooks and traffic steps', () => {
+  const pausedAt = (stage: string): Look => ({
+    status: 'IN_PROGRESS',
+    lifecycleStage: stage,
+    green: 0,
+    hook: { targetType: 'PAUSE', status: 'AWAITING_ACTION' },
+  });
+
+  test('without test-url a paused hook fails at the first poll, naming the hook and how to continue by hand', async () => {
+    const ecs = nativeEcs([pausedAt('POST_TEST_TRAFFIC_SHIFT')]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan({ strategy: 'LINEAR' })).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    const message = (error as Error).message;
+    expect(message).toContain(`paused at pause hook ${HOOK_ID} at lifecycle stage POST_TEST_TRAFFIC_SHIFT`);
+    expect(message).toContain(
+      `aws ecs continue-service-deployment --region eu-west-1 --service-deployment-arn ${ARN} --hook-id ${HOOK_ID} --action CONTINUE`,
+    );
+    expect(message).toContain('/ecs/v2/clusters/main/services/web/deployments?region=eu-west-1');
+    expect(message).toMatch(/test-url/);
+    expect(ecs.inputsOf('DescribeServiceDeployments')).toHaveLength(1);
+    expect(deps.clock.sleeps).toEqual([]);
+    expect(ecs.ops()).not.toContain('StopServiceDeployment');
+    expect(ecs.ops()).not.toContain('ContinueServiceDeployment');
+    // Left to a person: the post step does not stop it.
+    expect(deps.state.get(STATE.finished)).toBe('true');
+  });
+
+  test('with test-url the gate passes: ContinueServiceDeployment CONTINUE, once per hook, then the steps to the end', async () => {
+    const ecs = nativeEcs([
+      { status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP', green: 0 },
+      pausedAt('POST_TEST_TRAFFIC_SHIFT'),
+      { status: 'IN_PROGRESS', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', green: 2.5 },
+      { status: 'IN_PROGRESS', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', green: 52.5 },
+      { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP', green: 100 },
+    ]);
+    const checked: string[] = [];
+    const deps = fakeDeps(ecs, new FakeAws(), (url) => {
+      checked.push(url);
+      return { passed: true, message: '5/5 requests met the expectations' };
+    });
+    const record = await deployWithEcs(deps, plan({ strategy: 'CANARY', testUrl: 'http://test.example' }));
+    expect(checked).toEqual(['http://test.example']);
+    expect(ecs.inputsOf('ContinueServiceDeployment')).toEqual([
+      { serviceDeploymentArn: ARN, hookId: HOOK_ID, action: 'CONTINUE' },
+    ]);
+    expect(record.status).toBe('SUCCESSFUL');
+    expect(deps.logger.lines.filter((l) => l.startsWith('Traffic:'))).toEqual([
+      'Traffic: blue 100% | green 0%',
+      'Traffic: blue 97.5% | green 2.5%',
+      'Traffic: blue 47.5% | green 52.5%',
+      'Traffic: blue 0% | green 100%',
+    ]);
+    expect(record.traffic.map((t) => t.green)).toEqual([0, 2.5, 52.5, 100]);
+  });
+
+  test('with test-url a failing gate stops the deployment with ROLLBACK and fails with the gate message', async () => {
+    const ecs = nativeEcs([pausedAt('POST_TEST_TRAFFIC_SHIFT')]);
+    const deps = fakeDeps(ecs, new FakeAws(), () => ({ passed: false, message: '/health answered 500' }));
+    const error = await deployWithEcs(deps, plan({ testUrl: 'http://test.example' })).catch((e: Error) => e);
+    expect(ecs.inputsOf('StopServiceDeployment')).toEqual([{ serviceDeploymentArn: ARN, stopType: 'ROLLBACK' }]);
+    expect(ecs.ops()).not.toContain('ContinueServiceDeployment');
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Test traffic checks against http://test.example failed at pause hook ${HOOK_ID} at lifecycle stage POST_TEST_TRAFFIC_SHIFT: /health answered 500\\. Stopped service deployment .* with ROLLBACK: it ended ROLLBACK_SUCCESSFUL`,
+      ),
+    );
+  });
+
+  test('a gate before the test traffic shift warns that it checks the running revision', async () => {
+    const ecs = nativeEcs([pausedAt('PRE_SCALE_UP'), { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }]);
+    const deps = fakeDeps(ecs, new FakeAws(), () => ({ passed: true, message: 'ok' }));
+    await deployWithEcs(deps, plan({ testUrl: 'http://test.example' }));
+    expect(deps.logger.lines.join('\n')).toMatch(/At PRE_SCALE_UP the test listener still sends every request/);
+  });
+
+  test('a pause hook answered meanwhile (InvalidParameterException) is not an error', async () => {
+    const ecs = nativeEcs([pausedAt('POST_TEST_TRAFFIC_SHIFT'), { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }]);
+    ecs.handlers.ContinueServiceDeployment = () => {
+      throw Object.assign(new Error('The lifecycle hook is not awaiting action'), {
+        name: 'InvalidParameterException',
+      });
+    };
+    const deps = fakeDeps(ecs, new FakeAws(), () => ({ passed: true, message: 'ok' }));
+    const record = await deployWithEcs(deps, plan({ testUrl: 'http://test.example' }));
+    expect(record.status).toBe('SUCCESSFUL');
+  });
+
+  test('Lambda hooks are reported and watched, not answered', async () => {
+    const lambda = (status: string): Look => ({
+      status: 'IN_PROGRESS',
+      lifecycleStage: 'POST_SCALE_UP',
+      hook: { targetType: 'AWS_LAMBDA', status },
+    });
+    const ecs = nativeEcs([
+      lambda('IN_PROGRESS'),
+      lambda('IN_PROGRESS'),
+      lambda('SUCCEEDED'),
+      { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    await deployWithEcs(deps, plan());
+    expect(deps.logger.lines.filter((l) => l.includes('Lifecycle hook'))).toEqual([
+      '  Lifecycle hook arn:aws:lambda:eu-west-1:1:function:check (AWS_LAMBDA) at POST_SCALE_UP: IN_PROGRESS',
+      '  Lifecycle hook arn:aws:lambda:eu-west-1:1:function:check (AWS_LAMBDA) at POST_SCALE_UP: SUCCEEDED',
+    ]);
+    expect(ecs.ops()).not.toContain('ContinueServiceDeployment');
+  });
+
+  test('a status or stage newer than this code is reported once and watched to the end', async () => {
+    const ecs = nativeEcs([
+      { status: 'IN_PROGRESS', lifecycleStage: 'WARM_UP' },
+      { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
+      { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
+      { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' },
+    ]);
+    const deps = fakeDeps(ecs, new FakeAws());
+    const record = await deployWithEcs(deps, plan());
+    expect(record.status).toBe('SUCCESSFUL');
+    const warnings = deps.logger.lines.filter((l) => l.includes('unknown to this action'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toMatch(/lifecycle stage WARM_UP/);
+    expect(warnings.join('\n')).toMatch(/status QUEUED_FOR_APPROVAL/);
   });
 });
 

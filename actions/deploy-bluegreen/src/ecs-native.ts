@@ -1,11 +1,16 @@
 /**
- * Services with the ECS deployment controller. BLUE_GREEN (and LINEAR / CANARY): UpdateService,
- * then watch the service deployment through its lifecycle stages; stop with ROLLBACK on timeout
- * or cancel. ROLLING: UpdateService, wait until the service is stable, fail when the deployment
- * circuit breaker rolled it back.
+ * Services with the ECS deployment controller. BLUE_GREEN, LINEAR and CANARY: UpdateService, then
+ * watch the service deployment through its lifecycle stages and traffic steps; at a pause hook run
+ * the test-traffic gate and continue or roll back; stop with ROLLBACK on timeout or cancel.
+ * ROLLING: UpdateService, wait until the service is stable, fail when the deployment circuit
+ * breaker rolled it back.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
  */
 import {
+  ContinueServiceDeploymentCommand,
+  type DeploymentLifecycleHookDetail,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   ListServiceDeploymentsCommand,
@@ -21,23 +26,18 @@ import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS } from './codedeploy.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from './deps.js';
 import { explainStoppedTasks } from './diagnostics.js';
+import {
+  awaitingPauseHook,
+  classifyDeploymentStatus,
+  classifyLifecycleStage,
+  classifyRolloutState,
+  deploymentEnded,
+  percent,
+  stagePosition,
+  testTrafficReachesGreen,
+} from './ecs-native-status.js';
 
-/** The order AWS documents; stages can pass between two polls, so compare positions. */
-export const LIFECYCLE_STAGES = [
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-  'BAKE_TIME',
-  'CLEAN_UP',
-] as const;
-
-const ACTIVE = ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
-const ENDED = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+export { stagePosition };
 
 export interface EcsPlan {
   cluster: string;
@@ -49,10 +49,8 @@ export interface EcsPlan {
   timeoutMs: number;
   pollIntervalMs: number;
   rollbackOnCancel: boolean;
-}
-
-export function stagePosition(stage: string | undefined): number {
-  return stage ? LIFECYCLE_STAGES.indexOf(stage as (typeof LIFECYCLE_STAGES)[number]) : -1;
+  /** The test listener's URL: with it, a pause hook runs the test-traffic gate and continues. */
+  testUrl?: string;
 }
 
 export async function deployWithEcs(
@@ -97,7 +95,7 @@ export async function deployWithEcs(
 // Native blue/green
 
 async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: DeploymentRecord, started: number) {
-  const seen = { status: '', stage: -1, traffic: '' };
+  const seen: Seen = { status: '', stage: -1, traffic: '', unknown: new Set(), hooks: new Set() };
   let last: ServiceDeployment | undefined;
   try {
     // Older APIs (or answers) may not name it in UpdateService: find it by time then.
@@ -106,7 +104,13 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
     for (;;) {
       last = await describeServiceDeployment(deps, arn, deps.signal);
       observe(deps, last, seen, record);
-      if (ENDED.has(last.status ?? '')) break;
+      if (deploymentEnded(last.status)) break;
+      const paused = awaitingPauseHook(last);
+      if (paused && !seen.hooks.has(paused.hookId!)) {
+        seen.hooks.add(paused.hookId!);
+        await passPauseHook(deps, plan, record, last, paused);
+        continue;
+      }
       const left = plan.deadline - deps.clock.now();
       if (left <= 0) throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
       await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
@@ -145,7 +149,7 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
     );
     record.status = outcome;
     throw new ActionFailure(
-      `${why}. Stopped it with ROLLBACK: ${ENDED.has(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${formatDuration(budget)}; follow it in the console`}.`,
+      `${why}. Stopped it with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${formatDuration(budget)}; follow it in the console`}.`,
     );
   }
   deps.saveState(STATE.finished, 'true');
@@ -161,6 +165,90 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
   throw new ActionFailure(lines.join('\n'));
 }
 
+/**
+ * A pause hook holds the deployment until ContinueServiceDeployment (or its timeout). With
+ * test-url the test-traffic gate decides: CONTINUE when the checks pass, StopServiceDeployment
+ * ROLLBACK with their message when they fail. Without it nothing here can decide, and waiting
+ * would only run out the timeout: fail at once, saying how to continue by hand.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+ */
+async function passPauseHook(
+  deps: DeployDeps,
+  plan: EcsPlan,
+  record: DeploymentRecord,
+  deployment: ServiceDeployment,
+  hook: DeploymentLifecycleHookDetail,
+) {
+  const stage = deployment.lifecycleStage ?? 'an unnamed stage';
+  const where = `pause hook ${hook.hookId} at lifecycle stage ${stage}`;
+  const expiry = hook.expiresAt
+    ? ` until ${hook.expiresAt.toISOString()}, then ECS takes its timeout action ${hook.timeoutAction ?? 'ROLLBACK'}`
+    : '';
+  deps.logger.info(`Service deployment ${record.id} is paused at ${where}${expiry}.`);
+  if (!plan.testUrl || !deps.checkTestTraffic) {
+    // Left to a person: the post step must not stop it.
+    deps.saveState(STATE.finished, 'true');
+    record.status = 'AWAITING_ACTION';
+    throw new ActionFailure(continueByHand(deps.region, plan, record.id, where, hook.hookId!, expiry));
+  }
+  if (!testTrafficReachesGreen(deployment.lifecycleStage)) {
+    deps.logger.warning(
+      `At ${stage} the test listener still sends every request to the running revision: the checks of ${plan.testUrl} do not reach the new one. A pause hook at POST_TEST_TRAFFIC_SHIFT tests the new revision.`,
+    );
+  }
+  deps.logger.info(`Test traffic gate: checking ${plan.testUrl} at ${where}.`);
+  const result = await deps.checkTestTraffic(plan.testUrl, deps.signal);
+  if (result.passed) {
+    deps.logger.info(`Test traffic checks passed (${result.message}): continuing the service deployment.`);
+    await continueServiceDeployment(deps, record.id, hook.hookId!);
+    return;
+  }
+  const why = `Test traffic checks against ${plan.testUrl} failed at ${where}: ${result.message}`;
+  record.stoppedBecause = why;
+  deps.logger.info(`${why}. Stopping service deployment ${record.id} with ROLLBACK.`);
+  await stopServiceDeployment(deps, record.id);
+  deps.saveState(STATE.finished, 'true');
+  const outcome = await waitForServiceDeploymentEnd(
+    deps,
+    record.id,
+    ROLLBACK_WAIT_MS,
+    deps.signal,
+    Math.min(plan.pollIntervalMs, 2000),
+  );
+  record.status = outcome;
+  throw new ActionFailure(
+    `${why}. Stopped service deployment ${record.id} with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${formatDuration(ROLLBACK_WAIT_MS)}; follow it in the console`}.`,
+  );
+}
+
+function continueByHand(region: string, plan: EcsPlan, arn: string, where: string, hookId: string, expiry: string) {
+  const r = encodeURIComponent(region);
+  const console = `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
+  return [
+    `Service deployment ${arn} is paused at ${where}${expiry}.`,
+    'This action continues a pause hook only after its test-traffic checks pass, and test-url is not set.',
+    'Continue (or roll back) by hand:',
+    `  aws ecs continue-service-deployment --region ${region} --service-deployment-arn ${arn} --hook-id ${hookId} --action CONTINUE`,
+    `  or in the console: ${console} (Deployments, Take action, Continue or Roll back).`,
+    'Or set test-url to the test listener URL so this action checks the new revision and continues by itself.',
+  ].join('\n');
+}
+
+/** ContinueServiceDeployment CONTINUE; a hook already answered (by a person, or its timeout) is not an error. */
+async function continueServiceDeployment(deps: DeployDeps, arn: string, hookId: string): Promise<void> {
+  try {
+    await awsCall(`service deployment ${arn}`, () =>
+      deps.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' }), {
+        abortSignal: deps.signal,
+      }),
+    );
+  } catch (error) {
+    if (deps.signal.aborted) throw cancelledFrom(deps.signal);
+    if (!(error instanceof AwsCallError) || error.code !== 'InvalidParameterException') throw error;
+    deps.logger.info(`Pause hook ${hookId} no longer awaits action (${error.message}); still watching.`);
+  }
+}
+
 function rememberServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: DeploymentRecord, arn: string) {
   record.id = arn;
   deps.saveState(STATE.kind, 'ecs');
@@ -169,17 +257,42 @@ function rememberServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: Depl
   deps.logger.info(`Service deployment ${arn}`);
 }
 
-function observe(
-  deps: DeployDeps,
-  deployment: ServiceDeployment,
-  seen: { status: string; stage: number; traffic: string },
-  record: DeploymentRecord,
-) {
+interface Seen {
+  status: string;
+  stage: number;
+  traffic: string;
+  /** Values this code does not know, already reported once. */
+  unknown: Set<string>;
+  /** Hooks already reported (Lambda) or dealt with (pause). */
+  hooks: Set<string>;
+}
+
+function observe(deps: DeployDeps, deployment: ServiceDeployment, seen: Seen, record: DeploymentRecord) {
   const status = deployment.status ?? 'UNKNOWN';
   record.status = status;
   if (status !== seen.status) {
     deps.logger.info(`Service deployment: ${status}${deployment.statusReason ? ` (${deployment.statusReason})` : ''}`);
     seen.status = status;
+  }
+  // A value newer than this code: say so once, and keep watching until a known end or the timeout.
+  for (const [what, value, verdict] of [
+    ['status', status, classifyDeploymentStatus(status)],
+    ['lifecycle stage', deployment.lifecycleStage, classifyLifecycleStage(deployment.lifecycleStage)],
+  ] as const) {
+    if (verdict === 'unknown' && value && !seen.unknown.has(value)) {
+      seen.unknown.add(value);
+      deps.logger.warning(
+        `Service deployment ${what} ${value} is unknown to this action: still watching until it ends or timeout-minutes runs out.`,
+      );
+    }
+  }
+  for (const hook of deployment.lifecycleHookDetails ?? []) {
+    // Lambda hooks answer ECS themselves: report them, the deployment moves on when they do.
+    if (hook.targetType === 'PAUSE' || !hook.hookId || seen.hooks.has(`${hook.hookId}:${hook.status}`)) continue;
+    seen.hooks.add(`${hook.hookId}:${hook.status}`);
+    deps.logger.info(
+      `  Lifecycle hook ${hook.targetArn ?? hook.hookId} (${hook.targetType ?? 'AWS_LAMBDA'}) at ${deployment.lifecycleStage ?? 'this stage'}: ${hook.status}`,
+    );
   }
   const position = stagePosition(deployment.lifecycleStage);
   // A rollback walks the stages again: log it as a new stage even though its position is lower.
@@ -196,7 +309,7 @@ function observe(
     deps.logger.info(`  ${name}`);
     seen.stage = position;
   }
-  if (ENDED.has(status)) {
+  if (deploymentEnded(status)) {
     const current = record.lifecycle[record.lifecycle.length - 1];
     if (current && !current.endTime) {
       current.endTime = new Date(deps.clock.now());
@@ -209,10 +322,11 @@ function observe(
       (s, r) => s + (r.requestedProductionTrafficWeight ?? 0),
       0,
     );
-    const line = `Traffic: blue ${Math.round(blue)}% | green ${Math.round(green)}%`;
+    const line = `Traffic: blue ${percent(blue)} | green ${percent(green)}`;
     if (line !== seen.traffic) {
       seen.traffic = line;
-      record.traffic.push({ time: new Date(deps.clock.now()), blue: Math.round(blue), green: Math.round(green) });
+      const tenth = (n: number) => Math.round(n * 10) / 10;
+      record.traffic.push({ time: new Date(deps.clock.now()), blue: tenth(blue), green: tenth(green) });
       deps.logger.info(line);
     }
   }
@@ -232,7 +346,9 @@ async function findServiceDeployment(deps: DeployDeps, plan: EcsPlan, started: n
       throw error;
     });
     const candidates = (answer.serviceDeployments ?? [])
-      .filter((d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || ACTIVE.includes(d.status ?? ''))
+      .filter(
+        (d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going',
+      )
       .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
     const newest = candidates[0]?.serviceDeploymentArn;
     if (newest) return newest;
@@ -310,7 +426,7 @@ async function waitForServiceDeploymentEnd(
         throw error;
       }
       const left = deadline - deps.clock.now();
-      if (ENDED.has(status) || left <= 0) return status;
+      if (deploymentEnded(status) || left <= 0) return status;
       await deps.clock.sleep(Math.min(intervalMs, left), signal);
     }
   } catch (error) {
@@ -323,7 +439,7 @@ async function waitForServiceDeploymentEnd(
 // Rolling
 
 async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentRecord) {
-  const seen = { line: '' };
+  const seen = { line: '', unknown: new Set<string>() };
   try {
     for (;;) {
       throwIfCancelled(deps.signal);
@@ -345,6 +461,13 @@ async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentR
         seen.line = line;
       }
       record.status = primary?.rolloutState ?? 'IN_PROGRESS';
+      const rollout = classifyRolloutState(primary?.rolloutState);
+      if (rollout === 'unknown' && !seen.unknown.has(primary!.rolloutState!)) {
+        seen.unknown.add(primary!.rolloutState!);
+        deps.logger.warning(
+          `Rollout state ${primary!.rolloutState} is unknown to this action: still watching until the service is stable or timeout-minutes runs out.`,
+        );
+      }
       if (primary && primary.taskDefinition !== plan.taskDefinitionArn) {
         // The circuit breaker rolled back: the primary deployment runs an older revision again.
         throw new ActionFailure(
@@ -354,7 +477,7 @@ async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentR
           ].join('\n'),
         );
       }
-      if (primary?.rolloutState === 'FAILED') {
+      if (primary && rollout === 'failed') {
         throw new ActionFailure(
           [
             `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
@@ -366,7 +489,7 @@ async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentR
         primary !== undefined &&
         deployments.length === 1 &&
         primary.runningCount === primary.desiredCount &&
-        (primary.rolloutState === undefined || primary.rolloutState === 'COMPLETED');
+        (primary.rolloutState === undefined || rollout === 'done');
       if (stable) {
         record.status = 'COMPLETED';
         deps.logger.info(`Service ${plan.cluster}/${plan.service} is stable on ${plan.taskDefinitionArn}.`);
