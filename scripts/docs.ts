@@ -129,7 +129,9 @@ export function marketplaceProblems(actions: ActionMetadata[]): string[] {
     const where = `actions/${action.folder}/action.yml`;
     if (!action.name?.trim()) problems.push(`${where}: name is missing`);
     else if (seen.has(action.name.toLowerCase()))
-      problems.push(`${where}: name '${action.name}' is also the name of actions/${seen.get(action.name.toLowerCase())}`);
+      problems.push(
+        `${where}: name '${action.name}' is also the name of actions/${seen.get(action.name.toLowerCase())}`,
+      );
     else seen.set(action.name.toLowerCase(), action.folder);
     const description = action.description?.trim() ?? '';
     if (!description) problems.push(`${where}: description is missing`);
