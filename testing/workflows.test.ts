@@ -43,6 +43,7 @@ const expectedFiles = [
   'destroy.yml',
   'init.yml',
   'plan.yml',
+  'release.yml',
   'reusable-deploy.yml',
   'reusable-destroy.yml',
   'reusable-init.yml',
