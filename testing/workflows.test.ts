@@ -41,6 +41,7 @@ const expectedFiles = [
   'init.yml',
   'pins.yml',
   'plan.yml',
+  'release.yml',
   'reusable-deploy.yml',
   'reusable-destroy.yml',
   'reusable-init.yml',
@@ -513,7 +514,7 @@ describe('wiring: init', () => {
       'task-role-arn': stackOutput(foundation, 'task_role_arn'),
       'log-group': stackOutput(foundation, 'log_group_name'),
     });
-    expect(register!.with?.['task-definition']).toBe('${{ needs.check.outputs.prefix }}${{ inputs.task-definition }}');
+    expect(register!.with?.['task-definition']).toBe('${{ steps.suite.outputs.prefix }}${{ inputs.task-definition }}');
     expect(register!.with?.['container-name']).toBe(stackOutput(foundation, 'container_name'));
     expect(build!.with?.repository).toBe(stackOutput(foundation, 'repository_name'));
   });
@@ -682,26 +683,7 @@ describe('input checks run before any credentials', () => {
     ['reusable-destroy.yml', 'confirm'],
   ];
 
-  it.each(checks)(
-    '%s puts your repository under source/ only when the suite comes from another repository',
-    (file, jobId) => {
-      const check = stepWithId(byFile(file).jobs[jobId]!, jobId);
-      const base = {
-        ENVIRONMENT: 'production',
-        CONFIRM: 'production',
-        DEPLOY_TIMEOUT_MINUTES: '60',
-        THIS_REPOSITORY: 'octo/app',
-      };
-      expect(runScript(check, { ...base, SUITE_REPOSITORY: '', SUITE_REF: '' }).outputs).toMatch(/^prefix=$/m);
-      expect(runScript(check, { ...base, SUITE_REPOSITORY: 'octo/app', SUITE_REF: '' }).outputs).toMatch(/^prefix=$/m);
-      expect(runScript(check, { ...base, SUITE_REPOSITORY: 'octo/suite', SUITE_REF: 'v1' }).outputs).toMatch(
-        /^prefix=source\/$/m,
-      );
-      const noRef = runScript(check, { ...base, SUITE_REPOSITORY: 'octo/suite', SUITE_REF: '' });
-      expect(noRef.code).toBe(1);
-      expect(noRef.stdout).toContain('suite-ref must name the tag or commit');
-    },
-  );
+  // Where the suite comes from, and the source/ prefix: testing/suite-checkout.test.ts.
 
   it.each(checks.filter(([file]) => file !== 'reusable-deploy.yml'))(
     "%s names the stacks after the environment unless told otherwise, within the stacks' rule",
