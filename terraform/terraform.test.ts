@@ -1,12 +1,14 @@
-// Static checks of terraform/: every .tf file is read with @cdktf/hcl2json and the promises of
-// DESIGN section 6 and issue 7 are asserted on the parsed configuration. The variable
-// validations are also run for real (variables only, no provider) where terraform exists.
+// Static checks of terraform/: every .tf file is read with @cdktf/hcl2json and what the README
+// promises is asserted on the parsed configuration. Where terraform exists, it also evaluates
+// the variable validations and the OIDC subjects (variables only, no provider), runs the modules'
+// `terraform test` files against a mocked provider, and checks the lock files offline.
 import { parse } from '@cdktf/hcl2json';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FINGERPRINT_TAG_PREFIX } from '../actions/build-image/src/fingerprint.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['alb', 'ecr-repository', 'ecs-bluegreen-service', 'github-oidc', 'http-ingress', 'network', 'task-iam'];
@@ -207,10 +209,11 @@ describe('service: ECS with CodeDeploy blue/green', () => {
 
   test('a production and a test listener, left alone by Terraform after CodeDeploy moves them', () => {
     const alb = mod('alb');
+    expect(resource(alb, 'aws_lb_listener', 'production').port).toBe('${local.production_listener_port}');
+    expect(alb.locals.production_listener_port).toBe('${local.https ? var.https_port : var.production_port}');
+    expect(resource(alb, 'aws_lb_listener', 'test').port).toBe('${var.test_port}');
     for (const name of ['production', 'test']) {
-      const listener = resource(alb, 'aws_lb_listener', name);
-      expect(listener.port).toBe(`\${var.${name}_port}`);
-      expect(block(listener, 'lifecycle').ignore_changes).toEqual(['${default_action}']);
+      expect(block(resource(alb, 'aws_lb_listener', name), 'lifecycle').ignore_changes).toEqual(['${default_action}']);
     }
   });
 
@@ -246,26 +249,35 @@ describe('service: ECS with CodeDeploy blue/green', () => {
     expect(resource(service, 'aws_codedeploy_app', 'this').compute_platform).toBe('ECS');
   });
 
-  test('only the listener ports are open to 0.0.0.0/0; the tasks accept the ALB security group only', () => {
+  test('only the production listener (and its redirect) is open to 0.0.0.0/0; the test listener to the VPC and named ranges; the tasks to the ALB only', () => {
     const open: string[] = [];
     for (const [where, config] of configs) {
       for (const [name, rule] of allOf(config, 'aws_vpc_security_group_ingress_rule')) {
         const cidr = rule.cidr_ipv4;
         const fromAll =
           cidr === '0.0.0.0/0' ||
-          (cidr === '${each.value}' &&
+          (cidr === '${each.value.cidr}' &&
             JSON.stringify(config.variables.get('ingress_cidrs')?.default ?? []).includes('0.0.0.0/0'));
-        if (fromAll) open.push(`${where}:${name}:${String(rule.from_port)}-${String(rule.to_port)}`);
+        if (fromAll) open.push(`${where}:${name}:${String(rule.from_port)}`);
       }
       for (const [name, sg] of allOf(config, 'aws_security_group')) {
         // Inline rules would escape this check: all rules are separate resources.
         expect(`${where}:${name}:${'ingress' in sg}`).toBe(`${where}:${name}:false`);
       }
     }
-    expect(open.sort()).toEqual([
-      'modules/alb:production_listener:${var.production_port}-${var.production_port}',
-      'modules/alb:test_listener:${var.test_port}-${var.test_port}',
-    ]);
+    expect(open.sort()).toEqual(['modules/alb:production_listener:${each.value.port}']);
+    const alb = mod('alb');
+    expect(alb.locals.public_ports).toBe('${distinct([var.production_port, local.production_listener_port])}');
+    // The test listener: the VPC's range plus test_listener_cidrs, which refuses 0.0.0.0/0.
+    const test = resource(alb, 'aws_vpc_security_group_ingress_rule', 'test_listener');
+    expect([test.for_each, test.cidr_ipv4, test.from_port]).toEqual(['${local.test_listener_sources}', '${each.value}', '${var.test_port}']);
+    expect(alb.locals.test_listener_sources).toBe(
+      '${merge({ vpc = data.aws_vpc.this.cidr_block }, { for cidr in var.test_listener_cidrs : cidr => cidr })}',
+    );
+    expect(alb.variables.get('test_listener_cidrs')?.default).toEqual([]);
+    expect(JSON.stringify(alb.variables.get('test_listener_cidrs')?.validation)).toContain('c != \\"0.0.0.0/0\\"');
+    expect(stack('service').modules.get('alb')?.test_listener_cidrs).toBe('${var.test_listener_cidrs}');
+    expect(stack('service').variables.get('test_listener_cidrs')?.default).toEqual([]);
     const tasks = allOf(mod('ecs-bluegreen-service'), 'aws_vpc_security_group_ingress_rule');
     expect(tasks).toHaveLength(1);
     const [, rule] = tasks[0]!;
@@ -381,44 +393,418 @@ describe('ingress and GitHub OIDC', () => {
     expect(stack('ingress').variables.get('listener_arn')?.description).toContain('production_listener_arn');
   });
 
-  test('OIDC trust: aud is sts.amazonaws.com and sub is limited to the repository’s main branch and environments', () => {
+});
+
+/** Every aws_iam_policy_document statement in terraform/, with where it is. */
+function allStatements(): { where: string; doc: string; statement: Block }[] {
+  const found: { where: string; doc: string; statement: Block }[] = [];
+  for (const [where, config] of configs) {
+    for (const [doc, body] of config.data.get('aws_iam_policy_document') ?? new Map<string, Block>()) {
+      for (const statement of (body.statement as Block[] | undefined) ?? []) found.push({ where, doc, statement });
+      // A dynamic statement's content, its actions a variable: expanded from the locals below.
+      const dynamic = (body.dynamic as Block | undefined)?.statement as Block[] | undefined;
+      for (const dyn of dynamic ?? []) {
+        const source = /^\$\{local\.([a-z_]+)\}$/.exec(String(dyn.for_each))?.[1];
+        const groups = (source ? config.locals[source] : {}) as Record<string, string[]>;
+        for (const [key, actions] of Object.entries(groups)) {
+          for (const content of dyn.content as Block[]) found.push({ where, doc, statement: { ...content, sid: key, actions } });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+const policy = (name: string) => mod('github-oidc').data.get('aws_iam_policy_document')?.get(name);
+const statementsOf = (name: string) => (policy(name)!.statement as Block[]) ?? [];
+const sid = (name: string, id: string) => statementsOf(name).find((s) => s.sid === id)!;
+
+describe('GitHub OIDC: who may assume which role', () => {
+  test('the provider: token.actions.githubusercontent.com, audience sts.amazonaws.com', () => {
     const oidc = mod('github-oidc');
     const provider = resource(oidc, 'aws_iam_openid_connect_provider', 'github');
     expect(provider.url).toBe('https://${local.issuer}');
     expect(oidc.locals.issuer).toBe('token.actions.githubusercontent.com');
     expect(provider.client_id_list).toEqual(['sts.amazonaws.com']);
-    const trust = oidc.data.get('aws_iam_policy_document')?.get('trust');
-    const statement = block(trust!, 'statement');
-    const conditions = statement.condition as Block[];
-    expect(conditions).toContainEqual({
+  });
+
+  test('every trust policy compares sub with StringEquals (never StringLike) against the computed exact subjects', () => {
+    const subConditions = allStatements().flatMap(({ where, doc, statement }) =>
+      ((statement.condition as Block[] | undefined) ?? [])
+        .filter((c) => String(c.variable).endsWith(':sub'))
+        .map((c) => ({ where, doc, ...c })),
+    );
+    expect(subConditions).toEqual([
+      {
+        where: 'modules/github-oidc',
+        doc: 'trust',
+        test: 'StringEquals',
+        variable: '${local.issuer}:sub',
+        values: '${each.value}',
+      },
+    ]);
+    const trust = policy('trust')!;
+    expect(trust.for_each).toBe(
+      '${merge(local.trusted_subjects.deploy, local.trusted_subjects.provision, local.trusted_subjects.plan)}',
+    );
+    expect((block(trust, 'statement').condition as Block[])[0]).toEqual({
       test: 'StringEquals',
       variable: '${local.issuer}:aud',
       values: ['sts.amazonaws.com'],
     });
-    expect(conditions).toContainEqual({
-      test: 'StringLike',
-      variable: '${local.issuer}:sub',
-      values: '${local.allowed_subjects}',
-    });
-    expect(oidc.locals.allowed_subjects).toEqual([
-      'repo:${var.github_repository}:ref:refs/heads/main',
-      'repo:${var.github_repository}:environment:*',
-    ]);
-    // No wildcard can widen the repository.
+    // Each role takes its trust from its own entry, keyed by its name.
+    const oidc = mod('github-oidc');
+    for (const role of ['deploy', 'provision', 'plan']) {
+      expect(resource(oidc, 'aws_iam_role', role).assume_role_policy).toBe(
+        `\${data.aws_iam_policy_document.trust[${role === 'plan' ? 'each.key' : 'each.value'}].json}`,
+      );
+    }
+    // No wildcard can widen the repository or an environment name.
     expect(JSON.stringify(oidc.variables.get('github_repository')?.validation)).toContain('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$');
+    expect(JSON.stringify(oidc.variables.get('deploy_environments')?.validation)).toContain('^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$');
   });
 
-  test('the deploy role may pass only the task roles, to ECS tasks', () => {
-    const policy = mod('github-oidc').data.get('aws_iam_policy_document')?.get('deploy');
-    const statements = policy!.statement as Block[];
-    const pass = statements.find((s) => s.sid === 'PassTaskRoles')!;
+  test('the deploy role reads only its environments’ state keys and writes none; only the provision role writes state', () => {
+    expect(sid('deploy', 'StateRead')).toEqual({
+      sid: 'StateRead',
+      actions: ['s3:GetObject'],
+      resources: '${[for key in local.role_state_keys.deploy[each.value] : "${local.bucket_arn}/${key}"]}',
+    });
+    expect(sid('deploy', 'StateList').condition).toEqual([
+      {
+        test: 'StringEquals',
+        variable: 's3:prefix',
+        values: '${concat(local.role_state_keys.deploy[each.value], [local.workspace_list_prefix])}',
+      },
+    ]);
+    const writers = allStatements()
+      .filter(({ statement }) => (statement.actions as string[]).some((a) => /^s3:(PutObject|DeleteObject|\*)$/.test(a)))
+      .map(({ doc, statement }) => `${doc}:${String(statement.sid)}:${String(statement.effect ?? 'Allow')}`);
+    // The provision role's state and lock keys; the bucket policy's TLS-only Deny.
+    expect(writers.sort()).toEqual(['provision_state:StateLocks:Allow', 'provision_state:StateReadWrite:Allow', 'state_bucket:TlsOnly:Deny']);
+    expect(sid('provision_state', 'StateLocks').resources).toBe(
+      '${[for key in local.role_state_keys.provision[each.value] : "${local.bucket_arn}/${key}.tflock"]}',
+    );
+  });
+
+  test('the deploy role: task roles passed to ECS only; tags only when registering; lifecycle hooks of its cluster', () => {
+    const pass = sid('deploy', 'PassTaskRoles');
     expect(pass.actions).toEqual(['iam:PassRole']);
     expect(pass.resources).toBe('${var.pass_role_arns}');
-    expect(pass.condition).toEqual([
-      { test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] },
+    expect(pass.condition).toEqual([{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }]);
+    expect(sid('deploy', 'TagOnRegister')).toEqual({
+      sid: 'TagOnRegister',
+      actions: ['ecs:TagResource'],
+      resources: ['*'],
+      condition: [{ test: 'StringEquals', variable: 'ecs:CreateAction', values: ['RegisterTaskDefinition'] }],
+    });
+    expect(sid('deploy', 'LifecycleHooks')).toEqual({
+      sid: 'LifecycleHooks',
+      actions: ['ecs:ContinueServiceDeployment'],
+      resources: ['arn:${local.partition}:ecs:${local.region}:${local.account}:service-deployment/${var.ecs_cluster_name}/*'],
+    });
+    const everything = allStatements().flatMap(({ statement }) => statement.actions as string[]);
+    expect(everything.filter((a) => (a.endsWith(':*') || a === '*') && a !== 's3:*' && a !== 'kms:*')).toEqual([]);
+  });
+
+  test('the plan role: explicit read actions, state keys only, no ReadOnlyAccess, no object read elsewhere, no write', () => {
+    const all = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.tf'))
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
+    expect(all).not.toContain('ReadOnlyAccess');
+    const oidc = mod('github-oidc');
+    expect(oidc.resources.get('aws_iam_role_policy_attachment')?.has('plan')).toBe(false);
+    const reads = oidc.locals.plan_read_actions as Record<string, string[]>;
+    const plan = statementsOf('plan');
+    const actions = [...Object.values(reads).flat(), ...plan.flatMap((s) => s.actions as string[])];
+    expect(actions.filter((a) => !/^[a-z0-9-]+:(Describe|List|Get|GET)[A-Za-z]*$/.test(a))).toEqual([]);
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions).not.toContain('s3:PutObject');
+    expect(actions).not.toContain('s3:DeleteObject');
+    expect(actions).not.toContain('kms:Decrypt');
+    // Object reads: the state keys only (no "*", no bucket/*).
+    const objectReads = plan.filter((s) => (s.actions as string[]).includes('s3:GetObject'));
+    expect(objectReads).toEqual([
+      { sid: 'StateRead', actions: ['s3:GetObject'], resources: '${[for key in each.value : "${local.bucket_arn}/${key}"]}' },
     ]);
-    const everything = statements.flatMap((s) => s.actions as string[]);
-    expect(everything.filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
+    // The "*" statements (describe calls that take no resource) carry no S3 action.
+    const dynamic = (policy('plan')!.dynamic as Block).statement as Block[];
+    expect(dynamic[0]!.for_each).toBe('${local.plan_read_actions}');
+    expect(dynamic[0]!.content).toEqual([{ sid: '${statement.key}', actions: '${statement.value}', resources: ['*'] }]);
+    expect(Object.values(reads).flat().filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  test('the state bucket: versioned, encrypted, public access blocked, TLS only, ACLs off', () => {
+    const oidc = mod('github-oidc');
+    expect(block(resource(oidc, 'aws_s3_bucket_versioning', 'state'), 'versioning_configuration').status).toBe('Enabled');
+    const sse = block(block(resource(oidc, 'aws_s3_bucket_server_side_encryption_configuration', 'state'), 'rule'), 'apply_server_side_encryption_by_default');
+    expect(sse.sse_algorithm).toBe('AES256');
+    const pab = resource(oidc, 'aws_s3_bucket_public_access_block', 'state');
+    for (const setting of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'])
+      expect(`${setting}=${String(pab[setting])}`).toBe(`${setting}=true`);
+    expect(block(resource(oidc, 'aws_s3_bucket_ownership_controls', 'state'), 'rule').object_ownership).toBe('BucketOwnerEnforced');
+    const tls = block(policy('state_bucket')!, 'statement');
+    expect(tls.effect).toBe('Deny');
+    expect(tls.actions).toEqual(['s3:*']);
+    expect(tls.resources).toEqual(['${local.bucket_arn}', '${local.bucket_arn}/*']);
+    expect(tls.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+    expect(resource(oidc, 'aws_s3_bucket_policy', 'state').policy).toBe('${data.aws_iam_policy_document.state_bucket.json}');
+  });
+});
+
+// ---- The subjects, evaluated by terraform itself from the module's variables.tf and subjects.tf.
+
+const terraformOnPath = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).status === 0;
+const withTf = terraformOnPath ? test : test.skip;
+
+describe('GitHub OIDC subjects, computed by terraform', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tf-subjects-'));
+    for (const f of ['variables.tf', 'subjects.tf']) cpSync(join(root, 'modules', 'github-oidc', f), join(dir, f));
+    writeFileSync(
+      join(dir, 'outputs.tf'),
+      'output "trusted" {\n  value = local.trusted_subjects\n}\noutput "keys" {\n  value = local.role_state_keys\n}\n',
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  type Roles = Record<'deploy' | 'provision' | 'plan', Record<string, string[]>>;
+  function evaluate(vars: Record<string, unknown>): { trusted: Roles; keys: Roles } {
+    const base = {
+      github_repository: 'acme/shop',
+      ecr_repository_arns: [],
+      ecs_cluster_name: 'shop',
+      pass_role_arns: [],
+      codedeploy_application: 'shop',
+      state_bucket: 'acme-tf-state',
+    };
+    writeFileSync(join(dir, 'test.tfvars.json'), JSON.stringify({ ...base, ...vars }));
+    const run = spawnSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color', '-var-file=test.tfvars.json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1' },
+    });
+    if (run.status !== 0) throw new Error(`terraform apply failed:\n${run.stdout}${run.stderr}`);
+    const out = spawnSync('terraform', ['output', '-json'], { cwd: dir, encoding: 'utf8' });
+    const json = JSON.parse(out.stdout) as { trusted: { value: Roles }; keys: { value: Roles } };
+    rmSync(join(dir, 'terraform.tfstate'), { force: true });
+    return { trusted: json.trusted.value, keys: json.keys.value };
+  }
+
+  /** What a job's token would carry, as GitHub builds it (the default or the customised format). */
+  function subjectOf(job: { environment: string; workflow?: string; ref?: string }): string {
+    const base = `repo:acme/shop:environment:${job.environment}`;
+    return job.workflow ? `${base}:job_workflow_ref:acme/shop/.github/workflows/${job.workflow}@${job.ref}` : base;
+  }
+
+  withTf('default: one exact subject per deploy environment; E-infra and E-destroy for provision; plan its own', () => {
+    const { trusted, keys } = evaluate({ deploy_environments: ['production', 'staging'] });
+    expect(trusted).toEqual({
+      deploy: { 'github-deploy': ['repo:acme/shop:environment:production', 'repo:acme/shop:environment:staging'] },
+      provision: {
+        'github-deploy-provision': [
+          'repo:acme/shop:environment:production-infra',
+          'repo:acme/shop:environment:production-destroy',
+          'repo:acme/shop:environment:staging-infra',
+          'repo:acme/shop:environment:staging-destroy',
+        ],
+      },
+      plan: { 'github-plan': ['repo:acme/shop:environment:plan'] },
+    });
+    expect(keys.deploy['github-deploy']).toEqual([
+      'production/foundation.tfstate',
+      'production/service.tfstate',
+      'production/ingress.tfstate',
+      'staging/foundation.tfstate',
+      'staging/service.tfstate',
+      'staging/ingress.tfstate',
+    ]);
+    expect(keys.plan['github-plan']).toEqual([...keys.deploy['github-deploy']!, 'github-oidc.tfstate']);
+    // A push to a branch, a pull request, or a job naming another environment: none is trusted.
+    const every = Object.values(trusted).flatMap((r) => Object.values(r).flat());
+    for (const other of ['repo:acme/shop:ref:refs/heads/main', 'repo:acme/shop:pull_request', subjectOf({ environment: 'anything' })])
+      expect(every).not.toContain(other);
+    expect(every.filter((s) => /[*?]/.test(s))).toEqual([]);
+  });
+
+  withTf('a role per environment: each trusts and reads its own environment only; renamed infra/destroy environments', () => {
+    const { trusted, keys } = evaluate({
+      deploy_environments: ['production', 'staging'],
+      role_per_environment: true,
+      provision_environments: { staging: { infra: 'stage-apply', destroy: 'stage-teardown' } },
+    });
+    expect(trusted.deploy).toEqual({
+      'github-deploy-production': ['repo:acme/shop:environment:production'],
+      'github-deploy-staging': ['repo:acme/shop:environment:staging'],
+    });
+    expect(trusted.provision).toEqual({
+      'github-deploy-provision-production': ['repo:acme/shop:environment:production-infra', 'repo:acme/shop:environment:production-destroy'],
+      'github-deploy-provision-staging': ['repo:acme/shop:environment:stage-apply', 'repo:acme/shop:environment:stage-teardown'],
+    });
+    expect(keys.deploy['github-deploy-staging']).toEqual(['staging/foundation.tfstate', 'staging/service.tfstate', 'staging/ingress.tfstate']);
+    expect(keys.provision['github-deploy-provision-production']).toEqual([
+      'production/foundation.tfstate',
+      'production/service.tfstate',
+      'production/ingress.tfstate',
+    ]);
+  });
+
+  withTf('customised subject claim: provision subjects can only be met from main, through the init and destroy workflows; no plan role', () => {
+    const { trusted } = evaluate({ deploy_environments: ['production'], subject_includes_job_workflow_ref: true });
+    const provision = trusted.provision['github-deploy-provision']!;
+    expect(provision).toEqual([
+      'repo:acme/shop:environment:production-infra:job_workflow_ref:acme/shop/.github/workflows/reusable-init.yml@refs/heads/main',
+      'repo:acme/shop:environment:production-destroy:job_workflow_ref:acme/shop/.github/workflows/reusable-destroy.yml@refs/heads/main',
+    ]);
+    expect(trusted.deploy['github-deploy']).toEqual([
+      'repo:acme/shop:environment:production:job_workflow_ref:acme/shop/.github/workflows/reusable-deploy.yml@refs/heads/main',
+    ]);
+    expect(trusted.plan).toEqual({});
+    // StringEquals: a token is trusted only when its subject is in the list, character for character.
+    const met = (subject: string) => provision.includes(subject);
+    expect(met(subjectOf({ environment: 'production-infra', workflow: 'reusable-init.yml', ref: 'refs/heads/main' }))).toBe(true);
+    for (const ref of ['refs/heads/feature', 'refs/heads/main-copy', 'refs/pull/7/merge', 'refs/tags/v1'])
+      expect(met(subjectOf({ environment: 'production-infra', workflow: 'reusable-init.yml', ref }))).toBe(false);
+    expect(met(subjectOf({ environment: 'production-infra', workflow: 'evil.yml', ref: 'refs/heads/main' }))).toBe(false);
+    expect(met(subjectOf({ environment: 'production-infra' }))).toBe(false);
+  });
+
+  withTf('default format: the provision subjects are the E-infra and E-destroy environments only (main-only by their branch policy)', () => {
+    const { trusted } = evaluate({ deploy_environments: ['production'] });
+    for (const subject of trusted.provision['github-deploy-provision']!)
+      expect(subject).toMatch(/^repo:acme\/shop:environment:production-(infra|destroy)$/);
+  });
+
+  withTf.each([
+    [{ deploy_environments: ['prod*'] }, 'deploy_environments must list at least one environment name'],
+    [{ deploy_environments: [] }, 'deploy_environments must list at least one environment name'],
+    [{ deploy_environments: ['production'], plan_environment: 'pl?n' }, 'plan_environment must be empty or'],
+    [{ deploy_environments: ['production'], provision_environments: { staging: { infra: 'a', destroy: 'b' } } }, 'provision_environments must be keyed by names in deploy_environments'],
+    [{ deploy_environments: ['production'], plan_role_name: 'github-deploy-x' }, 'plan_role_name must differ from deploy_role_name'],
+  ])('%j is refused', (vars, message) => {
+    expect(() => evaluate(vars)).toThrow(message);
+  });
+});
+
+describe('alerts that arrive', () => {
+  test('a customer-managed key CloudWatch may use for this account’s alarms; or no encryption, by choice', () => {
+    const foundation = stack('foundation');
+    expect(resource(foundation, 'aws_sns_topic', 'alerts').kms_master_key_id).toBe('${local.encrypt_kms ? aws_kms_key.alerts[0].arn : null}');
+    expect(foundation.locals.encrypt_kms).toBe('${var.alerts_topic_encryption == "kms"}');
+    expect(foundation.variables.get('alerts_topic_encryption')?.default).toBe('kms');
+    expect(resource(foundation, 'aws_kms_key', 'alerts').enable_key_rotation).toBe(true);
+    const key = foundation.data.get('aws_iam_policy_document')?.get('alerts_key')?.statement as Block[];
+    const cloudwatch = key.find((s) => s.sid === 'CloudWatchAlarms')!;
+    expect(cloudwatch.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(cloudwatch.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+    const guards = [
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account}'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['${local.alarm_arns}'] },
+    ];
+    expect(cloudwatch.condition).toEqual(guards);
+    const topic = block(foundation.data.get('aws_iam_policy_document')!.get('alerts')!, 'statement');
+    expect(topic.condition).toEqual(guards);
+    expect(foundation.locals.alarm_arns).toBe('arn:${local.partition}:cloudwatch:${var.aws_region}:${local.account}:alarm:${var.name}-*');
+    // Every service principal in terraform/ is guarded (the CodeDeploy trust is inline JSON below).
+    for (const { doc, statement } of allStatements()) {
+      const service = ((statement.principals as Block[] | undefined) ?? []).some((p) => p.type === 'Service');
+      if (service) expect(`${doc}: ${JSON.stringify(statement.condition)}`).toContain('aws:SourceAccount');
+    }
+  });
+
+  test('CodeDeploy: failed, stopped and rolled-back deployments notify the topic; its role is guarded and may publish there', () => {
+    const service = mod('ecs-bluegreen-service');
+    const group = resource(service, 'aws_codedeploy_deployment_group', 'this');
+    const trigger = block(group, 'trigger_configuration');
+    expect(trigger.trigger_events).toEqual(['DeploymentFailure', 'DeploymentStop', 'DeploymentRollback']);
+    expect(trigger.trigger_target_arn).toBe('${var.alarm_topic_arn}');
+    const trust = String(resource(service, 'aws_iam_role', 'codedeploy').assume_role_policy);
+    expect(trust).toContain('"aws:SourceAccount" = local.account');
+    expect(trust).toContain('"aws:SourceArn" = "arn:${local.partition}:codedeploy:${local.region}:${local.account}:deploymentgroup:${var.name}/*"');
+    const publish = String(resource(service, 'aws_iam_role_policy', 'codedeploy_notifications').policy);
+    expect(publish).toContain('Action   = "sns:Publish"\n        Resource = var.alarm_topic_arn');
+    expect(publish).toContain('"kms:ViaService" = "sns.${local.region}.amazonaws.com"');
+  });
+});
+
+describe('ECR lifecycle and the build-image tags', () => {
+  test('the lifecycle counts the tag prefix build-image gives its images', () => {
+    expect(mod('ecr-repository').variables.get('tag_prefix')?.default).toBe(FINGERPRINT_TAG_PREFIX);
+    expect(mod('ecr-repository').variables.get('untagged_expiry_days')?.default).toBe(1);
+  });
+});
+
+describe('provider lock files', () => {
+  test('every stack commits .terraform.lock.hcl pinning hashicorp/aws 5.100.0 with a hash; .gitignore keeps them', () => {
+    for (const s of STACKS) {
+      const lock = readFileSync(join(root, 'stacks', s, '.terraform.lock.hcl'), 'utf8');
+      expect(lock).toContain('provider "registry.terraform.io/hashicorp/aws" {\n  version     = "5.100.0"');
+      expect(lock).toMatch(/"h1:[A-Za-z0-9+/=]{44}"/);
+    }
+    expect(readFileSync(join(root, '..', '.gitignore'), 'utf8')).not.toMatch(/lock\.hcl/);
+  });
+});
+
+const pluginDir = process.env.TF_PLUGIN_DIR ?? '/opt/tf-plugins';
+const withProviders = terraformOnPath && existsSync(pluginDir) ? test : test.skip;
+if (!(terraformOnPath && existsSync(pluginDir))) {
+  console.warn(`SKIPPED: terraform test and lock checks with the AWS provider: no terraform or no ${pluginDir} (set TF_PLUGIN_DIR).`);
+}
+
+/** terraform in a copy of `source`, with the provider from the plugin folder. */
+function inCopy(source: string, commands: string[][]): { code: number | null; text: string }[] {
+  const dir = mkdtempSync(join(tmpdir(), 'tf-copy-'));
+  try {
+    cpSync(source, dir, { recursive: true, filter: (f) => !/[\\/]\.terraform([\\/]|$)/.test(f) });
+    return commands.map((args) => {
+      const run = spawnSync('terraform', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1' },
+      });
+      return { code: run.status, text: `${run.stdout}${run.stderr}`.replace(/\s+/g, ' ') };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('with the AWS provider from the plugin folder (offline)', () => {
+  withProviders.each(['alb', 'ecr-repository'])('modules/%s: its terraform test files pass against a mocked provider', (m) => {
+    const [init, run] = inCopy(join(root, 'modules', m), [
+      ['init', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`],
+      ['test', '-no-color'],
+    ]);
+    expect(init!.code).toBe(0);
+    expect(run!.text).toMatch(/Success! \d+ passed, 0 failed/);
+    expect(run!.code).toBe(0);
+  });
+
+  withProviders('init -plugin-dir verifies the lock file: the committed hash installs, another is refused', () => {
+    const init = (lock: (text: string) => string) => {
+      const copy = mkdtempSync(join(tmpdir(), 'tf-lock-'));
+      try {
+        const noState = (f: string) => !/[\\/]\.terraform([\\/]|$)/.test(f);
+        cpSync(join(root, 'stacks', 'service'), join(copy, 'stacks', 'service'), { recursive: true, filter: noState });
+        cpSync(join(root, 'modules'), join(copy, 'modules'), { recursive: true, filter: noState });
+        const lockPath = join(copy, 'stacks', 'service', '.terraform.lock.hcl');
+        writeFileSync(lockPath, lock(readFileSync(lockPath, 'utf8')));
+        const run = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`], {
+          cwd: join(copy, 'stacks', 'service'),
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1' },
+        });
+        return { code: run.status, text: `${run.stdout}${run.stderr}`.replace(/\s+/g, ' ') };
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    };
+    expect(init((text) => text).code).toBe(0);
+    const tampered = init((text) => text.replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+    expect(tampered.code).toBe(1);
+    expect(tampered.text).toContain("doesn't match any of the checksums previously recorded in the dependency lock file");
   });
 });
 

@@ -30,8 +30,12 @@ interface Workspace {
   callLog: string;
 }
 
-/** A workspace holding a copy of a fixture stack (named as the fixture) and the recording shim. */
-function workspace(fixture: string): Workspace {
+/**
+ * A workspace holding a copy of a fixture stack (named as the fixture) and the recording shim.
+ * `slowToStop`: the shim runs `terraform apply` as its child and keeps the interrupts it receives
+ * to itself, standing for a terraform that takes longer to stop than the runner waits.
+ */
+function workspace(fixture: string, options: { slowToStop?: boolean } = {}): Workspace {
   const root = mkdtempSync(join(tmpdir(), 'provision-dist-'));
   const stack = join(root, 'stacks', fixture);
   cpSync(join(fixtures, fixture), stack, { recursive: true });
@@ -39,9 +43,13 @@ function workspace(fixture: string): Workspace {
   mkdirSync(shimDir);
   const callLog = join(root, 'terraform-calls.log');
   // One line per call, arguments separated by a unit separator so spaces stay visible.
+  const real = terraformBinary ?? 'terraform';
+  const holdApply = options.slowToStop
+    ? `if [ "$1" = apply ]; then trap 'echo shim-kept-the-interrupt' INT TERM; "${real}" "$@"; exit $?; fi\n`
+    : '';
   writeFileSync(
     join(shimDir, 'terraform'),
-    `#!/bin/sh\nprintf '%s\\037' "$@" >> "${callLog}"\necho >> "${callLog}"\nexec "${terraformBinary ?? 'terraform'}" "$@"\n`,
+    `#!/bin/sh\nprintf '%s\\037' "$@" >> "${callLog}"\necho >> "${callLog}"\n${holdApply}exec "${real}" "$@"\n`,
   );
   chmodSync(join(shimDir, 'terraform'), 0o755);
   return { root, stack, shimDir, callLog };
@@ -243,7 +251,7 @@ describe('bundled provision: cancellation reaches terraform', () => {
       expect(run.stdout).toMatch(/Interrupt received|Stopping operation/);
       expect(run.errors[0]).toMatch(/^Cancelled: received SIGTERM; terraform apply was interrupted/);
       // The lock is released: no lock file, and a plan that may not wait for a lock succeeds.
-      expect(existsSync(join(ws.stack, '.terraform.tfstate.lock.info'))).toBe(false);
+      expect(existsSync(join(ws.stack, 'state', '.terraform.tfstate.lock.info'))).toBe(false);
       const after = await provision(ws, { 'working-directory': 'stacks/slow', command: 'plan', 'lock-timeout': '0s' });
       expectSuccess(after);
       // The quick resource was saved before the interrupt; the slow one is still to do (tainted or new).
@@ -252,6 +260,80 @@ describe('bundled provision: cancellation reaches terraform', () => {
       rmSync(ws.root, { recursive: true, force: true });
     }
   });
+});
+
+describe('bundled provision: a cancelled apply that does not stop in time', () => {
+  withTerraform(
+    'names the lock left behind and commands that release it, in the log and the summary, before the kill',
+    async () => {
+      const ws = workspace('slow', { slowToStop: true });
+      let terraformGroup: number | undefined;
+      try {
+        let child: ChildProcess | undefined;
+        let sentAt = 0;
+        let warnedAfterMs: number | undefined;
+        const run = await provision(
+          ws,
+          { 'working-directory': 'stacks/slow', command: 'apply' },
+          {
+            onStart: (c) => (child = c),
+            onStdout: (text) => {
+              if (!sentAt && text.includes('slow-provisioner-started')) {
+                sentAt = Date.now();
+                child?.kill('SIGINT');
+              }
+              if (sentAt && warnedAfterMs === undefined && text.includes('force-unlock')) {
+                warnedAfterMs = Date.now() - sentAt;
+                // The runner's kill of the whole tree (the shim leads terraform's process group).
+                const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child?.pid)], { encoding: 'utf8' });
+                terraformGroup = Number(ps.stdout.trim().split(/\s+/)[0]);
+                if (terraformGroup) process.kill(-terraformGroup, 'SIGKILL');
+                child?.kill('SIGKILL');
+              }
+            },
+          },
+        );
+        expect(sentAt).toBeGreaterThan(0);
+        // Said while terraform still ran, before the runner's SIGTERM (7.5 s) and kill (10 s).
+        expect(warnedAfterMs).toBeDefined();
+        expect(warnedAfterMs!).toBeGreaterThanOrEqual(4_500);
+        expect(warnedAfterMs!).toBeLessThan(7_500);
+        expect(run.signal).toBe('SIGKILL');
+        expect(run.stdout).toContain('::warning::terraform apply in slow had not stopped');
+        const init = 'terraform -chdir=stacks/slow init -input=false -backend-config=path=state/terraform.tfstate';
+        const unlock = 'terraform -chdir=stacks/slow force-unlock <LOCK_ID>';
+        expect(run.stdout).toContain(init);
+        expect(run.stdout).toContain(unlock);
+        // Written to the summary at once: the killed action never reached its end.
+        expect(run.summary).toContain('may leave the state lock of the backend configured in stacks/slow behind');
+        expect(run.summary).toContain(`${init}\n${unlock}`);
+
+        // Terraform was killed holding the lock: its lock info stays. The printed commands are ones
+        // terraform accepts as they stand (-force only skips the prompt); the local backend's OS
+        // file lock died with the process, so it answers "not locked" where S3 would unlock.
+        const lockFile = join(ws.stack, 'state', '.terraform.tfstate.lock.info');
+        expect(existsSync(lockFile)).toBe(true);
+        const { ID } = JSON.parse(readFileSync(lockFile, 'utf8')) as { ID: string };
+        const sh = (command: string) =>
+          spawnSync('sh', ['-c', command], {
+            cwd: ws.root,
+            encoding: 'utf8',
+            env: { ...process.env, TF_IN_AUTOMATION: '1' },
+          });
+        expect(sh(init).status).toBe(0);
+        const released = sh(unlock.replace('force-unlock <LOCK_ID>', `force-unlock -force ${ID}`));
+        expect(`${released.stdout}${released.stderr}`).toMatch(/successfully unlocked|LocalState not locked/);
+        const after = await provision(ws, {
+          'working-directory': 'stacks/slow',
+          command: 'plan',
+          'lock-timeout': '0s',
+        });
+        expectSuccess(after);
+      } finally {
+        rmSync(ws.root, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('bundled provision without terraform', () => {

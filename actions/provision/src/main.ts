@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runAction } from '../../../lib/action.js';
 import { ActionFailure } from '../../../lib/errors.js';
+import { Summary, writeSummary } from '../../../lib/summary.js';
+import { unreleasedLockNotice } from './lock-notice.js';
 import { parseConfig } from './config.js';
 import { provision } from './provision.js';
-import { cliRunner, findTerraform } from './terraform-cli.js';
+import { cliRunner, findTerraform, type StillRunning } from './terraform-cli.js';
+
+/** The terraform commands that hold the state lock while they run. */
+const LOCKING_COMMANDS = ['plan', 'apply'];
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
@@ -18,9 +23,22 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       const binary = await findTerraform();
       // The plan file and the generated var file hold variable values: a private folder, removed at the end.
       const tempDir = mkdtempSync(path.join(env.RUNNER_TEMP || tmpdir(), 'provision-'));
+      const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+      // Said at once, in the log and the summary: the runner's kill would prevent it later.
+      const onStillRunning = (run: StillRunning) => {
+        if (!LOCKING_COMMANDS.includes(run.command)) return;
+        const notice = unreleasedLockNotice({
+          command: run.command,
+          workingDirectory: path.relative(workspace, config.workingDirectory) || '.',
+          backendConfig: config.backendConfig,
+          output: run.output,
+        });
+        logger.warning(notice.log);
+        writeSummary(new Summary().text(notice.markdown), env);
+      };
       try {
         await provision(config, {
-          terraform: cliRunner({ binary, cwd: config.workingDirectory, env, logger, signal }),
+          terraform: cliRunner({ binary, cwd: config.workingDirectory, env, logger, signal, onStillRunning }),
           logger,
           summary,
           tempDir,

@@ -29,7 +29,7 @@ if (args[0] === 'wait') {
   const on = (sig) => {
     count++;
     fs.appendFileSync(${JSON.stringify(signalLog)}, sig + '\\n');
-    if (count === 1) { console.log('Interrupt received. Gracefully shutting down...'); setTimeout(() => process.exit(1), 150); }
+    if (count === 1) { console.log('Interrupt received. Gracefully shutting down...'); setTimeout(() => process.exit(1), Number(process.env.STOP_MS || 150)); }
     else process.exit(9);
   };
   process.on('SIGINT', on);
@@ -90,13 +90,47 @@ test.each(['SIGINT', 'SIGTERM'] as const)(
     const error = (await running.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(CancelledError);
     expect(error.message).toBe(
-      `Cancelled: received ${sig}; terraform wait was interrupted and exited with 1 (it stops gracefully and releases the state lock; check the log above for what it had done)`,
+      `Cancelled: received ${sig}; terraform wait was interrupted and exited with 1 (it stopped before the runner killed it, so it saved its state and released the state lock; check the log above for what it had done)`,
     );
     expect(readFileSync(signalLog, 'utf8')).toBe(`${sig}\n`);
     expect(logger.text()).toContain('Interrupt received. Gracefully shutting down...');
     expect(logger.text()).toContain(`sending ${sig} to terraform`);
   },
 );
+
+test('a terraform still running after the interrupt is reported once, while it runs; a prompt stop is not', async () => {
+  for (const [stopMs, expected] of [
+    ['600', 1],
+    ['50', 0],
+  ] as const) {
+    const reports: { command: string; output: string; exited: boolean }[] = [];
+    const logger = new MemoryLogger();
+    const controller = new AbortController();
+    let exited = false;
+    const runner = cliRunner({
+      binary: fake,
+      cwd: dir,
+      env: { ...process.env, STOP_MS: stopMs },
+      logger,
+      signal: controller.signal,
+      stillRunningAfterMs: 200,
+      onStillRunning: (run) => reports.push({ ...run, exited }),
+    });
+    const running = runner.run(['wait']).finally(() => (exited = true));
+    await waitFor(() => logger.lines.includes('waiting'));
+    controller.abort(new CancelledError('received SIGINT'));
+    await running.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reports).toHaveLength(expected);
+    if (expected) {
+      expect(reports[0]).toEqual({
+        command: 'wait',
+        output: expect.stringContaining('Interrupt received') as string,
+        exited: false,
+      });
+    }
+  }
+});
 
 test('after cancellation no new terraform command starts', async () => {
   const controller = new AbortController();

@@ -10,6 +10,12 @@
  * child runs in its own process group (a Ctrl-C in a terminal reaches it once, through us).
  * Terraform treats SIGINT and SIGTERM alike ("Interrupt received ... Stopping operation..."); why a
  * wrapper must forward them: https://github.com/gruntwork-io/terragrunt/issues/61
+ *
+ * Stopping gracefully can take longer than the runner waits: it kills the whole tree 10 s after
+ * its SIGINT (SIGTERM after 7.5 s, kill 2.5 s later: `_sigintTimeout` and `_sigtermTimeout` in
+ * actions/runner's src/Runner.Sdk/ProcessInvoker.cs), and a killed terraform leaves its lock. So
+ * when terraform is still running `stillRunningAfterMs` after the forwarded signal, the caller is
+ * told (`onStillRunning`) while there is time left to say which lock may be left behind.
  */
 import { spawn } from 'node:child_process';
 import { which } from '@actions/io';
@@ -50,10 +56,25 @@ export interface CliRunnerOptions {
   logger: Logger;
   /** Aborts on SIGINT/SIGTERM: forwarded to a running terraform, and no new one is started. */
   signal: AbortSignal;
+  /** Called once when terraform has not exited `stillRunningAfterMs` after the forwarded signal. */
+  onStillRunning?: (run: StillRunning) => void;
+  /** Default 5000: before the runner's SIGTERM (7.5 s) and kill (10 s), with time to report. */
+  stillRunningAfterMs?: number;
 }
 
+/** A terraform command interrupted by a cancellation that has not exited yet. */
+export interface StillRunning {
+  /** The subcommand, e.g. apply. */
+  command: string;
+  /** What it printed so far (stdout and stderr). */
+  output: string;
+}
+
+export const STILL_RUNNING_AFTER_MS = 5000;
+
 export function cliRunner(options: CliRunnerOptions): TerraformRunner {
-  const { binary, cwd, logger, signal } = options;
+  const { binary, cwd, logger, signal, onStillRunning } = options;
+  const stillRunningAfterMs = options.stillRunningAfterMs ?? STILL_RUNNING_AFTER_MS;
   // Automation mode trims "next step" advice from terraform's output.
   const env = { ...options.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
   return {
@@ -73,6 +94,7 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
         let stdout = '';
         let stderr = '';
         let interrupted = false;
+        let stillRunningTimer: NodeJS.Timeout | undefined;
         const echo = lineEcho((line) => logger.info(line));
         const echoErr = lineEcho((line) => logger.info(line));
         // Decode as streams: a multi-byte character split between two pipe chunks stays whole.
@@ -96,6 +118,13 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
           } catch {
             // Already gone.
           }
+          if (onStillRunning) {
+            stillRunningTimer = setTimeout(() => {
+              if (child.exitCode === null && child.signalCode === null) {
+                onStillRunning({ command: args[0] ?? '', output: `${stdout}${stderr}` });
+              }
+            }, stillRunningAfterMs);
+          }
         };
         signal.addEventListener('abort', forward, { once: true });
         child.on('error', (error: NodeJS.ErrnoException) => {
@@ -108,13 +137,14 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
         });
         child.on('close', (code, killedBy) => {
           signal.removeEventListener('abort', forward);
+          clearTimeout(stillRunningTimer);
           if (!runOptions.silent) echo.flush();
           echoErr.flush();
           if (interrupted) {
             reject(
               new CancelledError(
                 `${abortReason(signal)}; terraform ${args[0] ?? ''} was interrupted and exited with ${code ?? killedBy}` +
-                  ' (it stops gracefully and releases the state lock; check the log above for what it had done)',
+                  ' (it stopped before the runner killed it, so it saved its state and released the state lock; check the log above for what it had done)',
               ),
             );
             return;

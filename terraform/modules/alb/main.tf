@@ -10,21 +10,34 @@ resource "aws_security_group" "alb" {
   tags        = var.tags
 }
 
+locals {
+  https = var.certificate_arn != ""
+  # With a certificate, production is HTTPS on https_port and production_port only redirects.
+  production_listener_port = local.https ? var.https_port : var.production_port
+  public_ports             = distinct([var.production_port, local.production_listener_port])
+  production_rules = {
+    for pair in setproduct(var.ingress_cidrs, local.public_ports) : "${pair[0]} ${pair[1]}" => { cidr = pair[0], port = pair[1] }
+  }
+  # The test listener serves the new version before the switch: the VPC only, plus what the
+  # user names explicitly (e.g. the address ranges of the runners that run the test gate).
+  test_listener_sources = merge({ vpc = data.aws_vpc.this.cidr_block }, { for cidr in var.test_listener_cidrs : cidr => cidr })
+}
+
 # Open on the listener ports only, nothing else.
 resource "aws_vpc_security_group_ingress_rule" "production_listener" {
-  for_each          = toset(var.ingress_cidrs)
+  for_each          = local.production_rules
   security_group_id = aws_security_group.alb.id
-  description       = "Production listener"
+  description       = local.https && each.value.port == var.production_port ? "HTTP, redirected to HTTPS" : "Production listener"
   ip_protocol       = "tcp"
-  from_port         = var.production_port
-  to_port           = var.production_port
-  cidr_ipv4         = each.value
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
 }
 
 resource "aws_vpc_security_group_ingress_rule" "test_listener" {
-  for_each          = toset(var.ingress_cidrs)
+  for_each          = local.test_listener_sources
   security_group_id = aws_security_group.alb.id
-  description       = "Test listener"
+  description       = "Test listener (${each.key == "vpc" ? "the VPC" : "test_listener_cidrs"})"
   ip_protocol       = "tcp"
   from_port         = var.test_port
   to_port           = var.test_port
@@ -80,8 +93,10 @@ resource "aws_lb_target_group" "this" {
 # move them back: the default action is ignored after creation.
 resource "aws_lb_listener" "production" {
   load_balancer_arn = aws_lb.this.arn
-  port              = var.production_port
-  protocol          = "HTTP"
+  port              = local.production_listener_port
+  protocol          = local.https ? "HTTPS" : "HTTP"
+  certificate_arn   = local.https ? var.certificate_arn : null
+  ssl_policy        = local.https ? var.ssl_policy : null
 
   default_action {
     type             = "forward"
@@ -90,6 +105,26 @@ resource "aws_lb_listener" "production" {
 
   lifecycle {
     ignore_changes = [default_action]
+  }
+
+  tags = var.tags
+}
+
+# With a certificate, plain HTTP on production_port answers a permanent redirect to HTTPS.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-action-types.html#redirect-actions
+resource "aws_lb_listener" "http_redirect" {
+  count             = local.https ? 1 : 0
+  load_balancer_arn = aws_lb.this.arn
+  port              = var.production_port
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+    redirect {
+      protocol    = "HTTPS"
+      port        = tostring(var.https_port)
+      status_code = "HTTP_301"
+    }
   }
 
   tags = var.tags

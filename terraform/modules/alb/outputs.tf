@@ -28,9 +28,18 @@ output "test_listener_arn" {
   value       = aws_lb_listener.test.arn
 }
 
+output "production_listener_port" {
+  description = "Port of the production listener (https_port with a certificate, else production_port)."
+  value       = local.production_listener_port
+}
+
 output "production_url" {
   description = "URL of the production listener."
-  value       = "http://${aws_lb.this.dns_name}${var.production_port == 80 ? "" : ":${var.production_port}"}"
+  value = local.https ? (
+    "https://${aws_lb.this.dns_name}${var.https_port == 443 ? "" : ":${var.https_port}"}"
+    ) : (
+    "http://${aws_lb.this.dns_name}${var.production_port == 80 ? "" : ":${var.production_port}"}"
+  )
 }
 
 output "test_url" {

@@ -29,8 +29,50 @@ variable "internal" {
 
 variable "ingress_cidrs" {
   type        = list(string)
-  description = "IPv4 ranges allowed to reach the listener ports (and only those ports)."
+  description = "IPv4 ranges allowed to reach the production listener (and the HTTP redirect), and only those ports."
   default     = ["0.0.0.0/0"]
+}
+
+variable "test_listener_cidrs" {
+  type        = list(string)
+  description = "IPv4 ranges allowed to reach the test listener besides the VPC's own range (default none: the test gate must then run inside the VPC, e.g. on a self-hosted runner there)."
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.test_listener_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "test_listener_cidrs must be IPv4 CIDR ranges other than 0.0.0.0/0 (the test listener serves the unreleased version), e.g. [\"203.0.113.0/24\"]."
+  }
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "An ACM certificate for an HTTPS production listener on https_port; production_port then redirects HTTP to it. Empty: HTTP only."
+  default     = ""
+  validation {
+    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:(acm|iam):", var.certificate_arn))
+    error_message = "certificate_arn must be empty or an ACM (or IAM server) certificate ARN, e.g. arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-...."
+  }
+}
+
+variable "https_port" {
+  type        = number
+  description = "Port of the HTTPS production listener (with certificate_arn)."
+  default     = 443
+  validation {
+    condition     = var.https_port >= 1 && var.https_port <= 65535
+    error_message = "https_port must be from 1 to 65535."
+  }
+}
+
+# AWS recommends this post-quantum TLS 1.3/1.2 policy (the console default) for HTTPS listeners.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+variable "ssl_policy" {
+  type        = string
+  description = "The HTTPS listener's security policy."
+  default     = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+  validation {
+    condition     = startswith(var.ssl_policy, "ELBSecurityPolicy-TLS13-")
+    error_message = "ssl_policy must be one of Elastic Load Balancing's TLS 1.3 policies (ELBSecurityPolicy-TLS13-...), e.g. ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09."
+  }
 }
 
 variable "production_port" {
@@ -48,8 +90,8 @@ variable "test_port" {
   description = "Port of the test listener, where CodeDeploy sends test traffic to the new (green) tasks before the switch."
   default     = 8080
   validation {
-    condition     = var.test_port >= 1 && var.test_port <= 65535 && var.test_port != var.production_port
-    error_message = "test_port must be from 1 to 65535 and differ from production_port."
+    condition     = var.test_port >= 1 && var.test_port <= 65535 && var.test_port != var.production_port && var.test_port != var.https_port
+    error_message = "test_port must be from 1 to 65535 and differ from production_port and https_port."
   }
 }
 

@@ -16,6 +16,13 @@ resource "aws_ecr_repository" "this" {
   tags = var.tags
 }
 
+# Task definitions name images by digest, so an expired image is one a revision (the serving
+# one, or the rollback target) can no longer start. Only two kinds of image ever expire:
+# - untagged ones (a failed push's leftovers; build-image pushes single-platform images with
+#   --provenance=false, so no image index has untagged children), after untagged_expiry_days;
+# - fingerprint-tagged ones (build-image's tag_prefix + fingerprint) beyond the newest
+#   images_to_keep, enough for the serving and the previous revisions.
+# Images carrying only other tags are never expired.
 # https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html
 resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
@@ -34,11 +41,12 @@ resource "aws_ecr_lifecycle_policy" "this" {
       },
       {
         rulePriority = 2
-        description  = "Keep the last ${var.images_to_keep} images"
+        description  = "Keep the newest ${var.images_to_keep} ${var.tag_prefix} images"
         selection = {
-          tagStatus   = "any"
-          countType   = "imageCountMoreThan"
-          countNumber = var.images_to_keep
+          tagStatus     = "tagged"
+          tagPrefixList = [var.tag_prefix]
+          countType     = "imageCountMoreThan"
+          countNumber   = var.images_to_keep
         }
         action = { type = "expire" }
       },

@@ -7,9 +7,19 @@ variable "name" {
   }
 }
 
+variable "tag_prefix" {
+  type        = string
+  description = "The prefix of build-image's fingerprint tags (fp-): only images tagged so are counted and expired."
+  default     = "fp-"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", var.tag_prefix))
+    error_message = "tag_prefix must be the start of an image tag (letters, digits, '_', '.', '-'), e.g. fp-."
+  }
+}
+
 variable "images_to_keep" {
   type        = number
-  description = "How many tagged images to keep; older ones expire (a rollback needs the previous ones)."
+  description = "How many fingerprint-tagged images to keep, newest first; older ones expire (the serving and the rollback revisions need theirs)."
   default     = 30
   validation {
     condition     = var.images_to_keep >= 2 && var.images_to_keep <= 1000
@@ -19,8 +29,8 @@ variable "images_to_keep" {
 
 variable "untagged_expiry_days" {
   type        = number
-  description = "Days after which untagged images (leftover layers of interrupted pushes) expire."
-  default     = 7
+  description = "Days after which untagged images (leftovers of interrupted pushes) expire."
+  default     = 1
   validation {
     condition     = var.untagged_expiry_days >= 1
     error_message = "untagged_expiry_days must be at least 1."

@@ -78,16 +78,31 @@ resource "aws_ecs_service" "this" {
 
 # ---- CodeDeploy ------------------------------------------------------------------------------
 
+locals {
+  # Partition, region and account from the topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME): no
+  # data source, which the stack's depends_on would defer to apply time.
+  topic_arn_parts = split(":", var.alarm_topic_arn)
+  partition       = local.topic_arn_parts[1]
+  region          = local.topic_arn_parts[3]
+  account         = local.topic_arn_parts[4]
+}
+
 resource "aws_iam_role" "codedeploy" {
   name = "${var.name}-codedeploy"
   # Inline, not a data source: the stack makes this module wait for the load balancer
   # (depends_on), which would defer a data source to apply time and show a spurious change.
+  # Only CodeDeploy acting for this account's deployment groups of this application.
+  # https://docs.aws.amazon.com/codedeploy/latest/userguide/security_confused_deputy.html
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { Service = "codedeploy.amazonaws.com" }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account }
+        ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:codedeploy:${local.region}:${local.account}:deploymentgroup:${var.name}/*" }
+      }
     }]
   })
   tags = var.tags
@@ -97,6 +112,34 @@ resource "aws_iam_role" "codedeploy" {
 resource "aws_iam_role_policy_attachment" "codedeploy" {
   role       = aws_iam_role.codedeploy.name
   policy_arn = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"
+}
+
+# CodeDeploy triggers publish as this role: the alerts topic only, and its KMS key only through
+# SNS (the topic is the one this role may publish to).
+# https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications-permisssions.html
+resource "aws_iam_role_policy" "codedeploy_notifications" {
+  name = "deployment-notifications"
+  role = aws_iam_role.codedeploy.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PublishToAlerts"
+        Effect   = "Allow"
+        Action   = "sns:Publish"
+        Resource = var.alarm_topic_arn
+      },
+      {
+        Sid      = "EncryptedTopic"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource = "arn:${local.partition}:kms:${local.region}:${local.account}:key/*"
+        Condition = {
+          StringEquals = { "kms:ViaService" = "sns.${local.region}.amazonaws.com" }
+        }
+      },
+    ]
+  })
 }
 
 resource "aws_codedeploy_app" "this" {
@@ -139,6 +182,14 @@ resource "aws_codedeploy_deployment_group" "this" {
       aws_cloudwatch_metric_alarm.unhealthy_hosts["blue"].alarm_name,
       aws_cloudwatch_metric_alarm.unhealthy_hosts["green"].alarm_name,
     ]
+  }
+
+  # Failed, stopped and rolled-back deployments are announced on the alerts topic.
+  # https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TriggerConfig.html
+  trigger_configuration {
+    trigger_name       = "${var.name}-deployment-problems"
+    trigger_events     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback"]
+    trigger_target_arn = var.alarm_topic_arn
   }
 
   ecs_service {

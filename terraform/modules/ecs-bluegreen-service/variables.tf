@@ -98,7 +98,11 @@ variable "http_5xx_alarm_threshold" {
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic the CPU peak, 5xx and unhealthy-host alarms notify."
+  description = "SNS topic the CPU peak, 5xx and unhealthy-host alarms and CodeDeploy's failed, stopped and rolled-back deployments notify."
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:sample-app-alerts (foundation's alerts_topic_arn)."
+  }
 }
 
 variable "alb_security_group_id" {

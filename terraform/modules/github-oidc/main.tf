@@ -3,17 +3,16 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account   = data.aws_caller_identity.current.account_id
-  partition = data.aws_partition.current.partition
-  region    = data.aws_region.current.name
-  issuer    = "token.actions.githubusercontent.com"
-  # Only this repository: its main branch and its deployment environments (where approvals apply).
-  allowed_subjects = [
-    "repo:${var.github_repository}:ref:refs/heads/main",
-    "repo:${var.github_repository}:environment:*",
-  ]
+  account      = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.name
+  issuer       = "token.actions.githubusercontent.com"
   provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account}:oidc-provider/${local.issuer}"
-  state_prefix = var.state_key_prefix == "" ? "" : "${trimsuffix(var.state_key_prefix, "/")}/"
+  bucket_arn   = "arn:${local.partition}:s3:::${var.state_bucket}"
+  # Terraform's S3 backend lists the workspace prefix (env:/, ListObjects with
+  # Prefix = workspace_key_prefix + "/") in init before it reads a state.
+  # https://github.com/hashicorp/terraform/blob/main/internal/backend/remote-state/s3/backend_state.go
+  workspace_list_prefix = "env:/"
 }
 
 # https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
@@ -25,7 +24,10 @@ resource "aws_iam_openid_connect_provider" "github" {
   tags            = var.tags
 }
 
+# One trust policy per role: the audience, and the exact subjects of subjects.tf (StringEquals:
+# no wildcard can widen them).
 data "aws_iam_policy_document" "trust" {
+  for_each = merge(local.trusted_subjects.deploy, local.trusted_subjects.provision, local.trusted_subjects.plan)
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -38,25 +40,33 @@ data "aws_iam_policy_document" "trust" {
       values   = ["sts.amazonaws.com"]
     }
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "${local.issuer}:sub"
-      values   = local.allowed_subjects
+      values   = each.value
     }
   }
 }
 
+# ---- Deploy role(s): what build-image, deploy-bluegreen and reading the stacks' outputs need ----
+
 resource "aws_iam_role" "deploy" {
-  name               = var.deploy_role_name
-  description        = "Assumed by ${var.github_repository}'s deploy workflow through GitHub OIDC"
-  assume_role_policy = data.aws_iam_policy_document.trust.json
+  for_each           = local.deploy_role_names
+  name               = each.value
+  description        = "Assumed by ${var.github_repository}'s deploy job (environments ${join(", ", local.role_groups[each.key])}) through GitHub OIDC"
+  assume_role_policy = data.aws_iam_policy_document.trust[each.value].json
   # The deploy workflow's job runs up to 120 minutes (deploy timeout, blue termination wait,
   # build, smoke test) and asks for a session that long (role-duration-seconds: 7200).
   max_session_duration = 7200
   tags                 = var.tags
 }
 
-# What build-image, deploy-bluegreen and provision's reads need, and nothing more.
+moved {
+  from = aws_iam_role.deploy
+  to   = aws_iam_role.deploy["shared"]
+}
+
 data "aws_iam_policy_document" "deploy" {
+  for_each = local.deploy_role_names
   statement {
     sid       = "EcrLogin"
     actions   = ["ecr:GetAuthorizationToken"]
@@ -84,6 +94,19 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition"]
     resources = ["*"]
   }
+  # RegisterTaskDefinition with tags is also authorized as ecs:TagResource; the condition admits
+  # that and nothing else (no tagging of existing resources).
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+  statement {
+    sid       = "TagOnRegister"
+    actions   = ["ecs:TagResource"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
   statement {
     sid       = "Services"
     actions   = ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTasks", "ecs:DescribeTasks", "ecs:DescribeTaskSets", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"]
@@ -93,6 +116,14 @@ data "aws_iam_policy_document" "deploy" {
       variable = "ecs:cluster"
       values   = ["arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${var.ecs_cluster_name}"]
     }
+  }
+  # ECS native blue/green lifecycle hooks: a paused deployment is resumed (or rolled back) with
+  # ContinueServiceDeployment on the service deployment, whose ARN names the cluster.
+  # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html
+  statement {
+    sid       = "LifecycleHooks"
+    actions   = ["ecs:ContinueServiceDeployment"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account}:service-deployment/${var.ecs_cluster_name}/*"]
   }
   statement {
     sid = "CodeDeploy"
@@ -133,62 +164,90 @@ data "aws_iam_policy_document" "deploy" {
       values   = ["ecs-tasks.amazonaws.com"]
     }
   }
+  # Reads only (deploy runs `terraform output`): its environments' state keys, no lock files.
+  # The prefix condition also decides whether a missing key (an environment without the ingress
+  # stack) reads as 404, which Terraform takes for an empty state, rather than 403: our
+  # assumption from S3's rule that a missing key is 404 only with s3:ListBucket, observed per
+  # prefix in https://github.com/kopia/kopia/pull/3072
   statement {
     sid       = "StateList"
     actions   = ["s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
+    resources = [local.bucket_arn]
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "s3:prefix"
-      values   = ["${local.state_prefix}*"]
+      values   = concat(local.role_state_keys.deploy[each.value], [local.workspace_list_prefix])
     }
   }
-  # The S3 backend's native lock is a <key>.tflock object written and deleted next to the state.
-  # https://developer.hashicorp.com/terraform/language/backend/s3#s3-bucket-permissions
   statement {
-    sid       = "StateObjectsAndLocks"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["arn:${local.partition}:s3:::${var.state_bucket}/${local.state_prefix}*"]
+    sid       = "StateRead"
+    actions   = ["s3:GetObject"]
+    resources = [for key in local.role_state_keys.deploy[each.value] : "${local.bucket_arn}/${key}"]
   }
 }
 
 resource "aws_iam_role_policy" "deploy" {
-  name   = "deploy"
-  role   = aws_iam_role.deploy.id
-  policy = data.aws_iam_policy_document.deploy.json
+  for_each = local.deploy_role_names
+  name     = "deploy"
+  role     = aws_iam_role.deploy[each.key].id
+  policy   = data.aws_iam_policy_document.deploy[each.key].json
 }
 
-# Optional: the role init and destroy apply the stacks with. Broad by nature, so the main branch only.
-data "aws_iam_policy_document" "provision_trust" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [local.provider_arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringLike"
-      variable = "${local.issuer}:sub"
-      values   = local.allowed_subjects
-    }
-  }
+moved {
+  from = aws_iam_role_policy.deploy
+  to   = aws_iam_role_policy.deploy["shared"]
 }
+
+# ---- Provision role(s): init and destroy apply the stacks; the only writers of state ----------
 
 resource "aws_iam_role" "provision" {
-  count              = length(var.provision_role_policy_arns) > 0 ? 1 : 0
-  name               = "${var.deploy_role_name}-provision"
-  description        = "Assumed by ${var.github_repository}'s init and destroy workflows to apply the Terraform stacks"
-  assume_role_policy = data.aws_iam_policy_document.provision_trust.json
+  for_each           = local.provision_role_names
+  name               = each.value
+  description        = "Assumed by ${var.github_repository}'s init and destroy jobs (environments ${join(", ", local.role_groups[each.key])}) to apply the Terraform stacks"
+  assume_role_policy = data.aws_iam_policy_document.trust[each.value].json
   tags               = var.tags
 }
 
+moved {
+  from = aws_iam_role.provision[0]
+  to   = aws_iam_role.provision["shared"]
+}
+
+# The S3 backend with use_lockfile reads and writes the state and writes and deletes <key>.tflock.
+# https://developer.hashicorp.com/terraform/language/backend/s3#s3-bucket-permissions
+data "aws_iam_policy_document" "provision_state" {
+  for_each = local.provision_role_names
+  statement {
+    sid       = "StateList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "s3:prefix"
+      values   = concat(local.role_state_keys.provision[each.value], [local.workspace_list_prefix])
+    }
+  }
+  statement {
+    sid       = "StateReadWrite"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = [for key in local.role_state_keys.provision[each.value] : "${local.bucket_arn}/${key}"]
+  }
+  statement {
+    sid       = "StateLocks"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [for key in local.role_state_keys.provision[each.value] : "${local.bucket_arn}/${key}.tflock"]
+  }
+}
+
+resource "aws_iam_role_policy" "provision_state" {
+  for_each = local.provision_role_names
+  name     = "terraform-state"
+  role     = aws_iam_role.provision[each.key].id
+  policy   = data.aws_iam_policy_document.provision_state[each.key].json
+}
+
 resource "aws_iam_role_policy_attachment" "provision" {
-  for_each   = length(var.provision_role_policy_arns) > 0 ? toset(var.provision_role_policy_arns) : toset([])
-  role       = aws_iam_role.provision[0].name
-  policy_arn = each.value
+  for_each   = { for pair in setproduct(keys(local.provision_role_names), var.provision_role_policy_arns) : "${pair[0]} ${pair[1]}" => { role = pair[0], policy = pair[1] } }
+  role       = aws_iam_role.provision[each.value.role].name
+  policy_arn = each.value.policy
 }

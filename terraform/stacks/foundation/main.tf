@@ -37,10 +37,74 @@ module "task_iam" {
   log_group_arn  = aws_cloudwatch_log_group.app.arn
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account   = data.aws_caller_identity.current.account_id
+  partition = data.aws_partition.current.partition
+  # The service stack names its alarms <name>-...: only those may publish.
+  alarm_arns  = "arn:${local.partition}:cloudwatch:${var.aws_region}:${local.account}:alarm:${var.name}-*"
+  encrypt_kms = var.alerts_topic_encryption == "kms"
+}
+
+# A customer-managed key: the AWS-managed alias/aws/sns key's policy cannot be changed, so
+# CloudWatch could never use it and alarm notifications to such a topic are dropped.
+# https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+resource "aws_kms_key" "alerts" {
+  count               = local.encrypt_kms ? 1 : 0
+  description         = "Encrypts the ${var.name}-alerts SNS topic"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.alerts_key.json
+}
+
+resource "aws_kms_alias" "alerts" {
+  count         = local.encrypt_kms ? 1 : 0
+  name          = "alias/${var.name}-alerts"
+  target_key_id = aws_kms_key.alerts[0].key_id
+}
+
+data "aws_iam_policy_document" "alerts_key" {
+  # The account's IAM policies decide who else may use the key (the default key policy). The
+  # CodeDeploy service role publishes deployment notifications with it that way: CodeDeploy
+  # triggers publish as the deployment group's service role.
+  # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+  # https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications-permisssions.html
+  statement {
+    sid       = "AccountIamPolicies"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account}:root"]
+    }
+  }
+  # CloudWatch publishes alarm notifications as its service principal: only for this account's
+  # alarms of this application (confused deputy guard).
+  statement {
+    sid       = "CloudWatchAlarms"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arns]
+    }
+  }
+}
+
 resource "aws_sns_topic" "alerts" {
-  name = "${var.name}-alerts"
-  # AWS-managed key: encrypted at rest, and CloudWatch alarms may still publish.
-  kms_master_key_id = "alias/aws/sns"
+  name              = "${var.name}-alerts"
+  kms_master_key_id = local.encrypt_kms ? aws_kms_key.alerts[0].arn : null
 }
 
 data "aws_iam_policy_document" "alerts" {
@@ -51,6 +115,16 @@ data "aws_iam_policy_document" "alerts" {
     principals {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arns]
     }
   }
 }

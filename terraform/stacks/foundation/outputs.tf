@@ -53,6 +53,11 @@ output "alerts_topic_arn" {
   value       = aws_sns_topic.alerts.arn
 }
 
+output "alerts_topic_kms_key_arn" {
+  description = "The alerts topic's customer-managed KMS key (empty when the topic is unencrypted)."
+  value       = local.encrypt_kms ? aws_kms_key.alerts[0].arn : ""
+}
+
 output "container_name" {
   description = "The application's container name."
   value       = var.container_name

@@ -59,6 +59,16 @@ variable "images_to_keep" {
   default     = 30
 }
 
+variable "alerts_topic_encryption" {
+  type        = string
+  description = "\"kms\": the alerts topic is encrypted with a customer-managed key that CloudWatch and the CodeDeploy role may use; \"none\": unencrypted (alarm texts hold no secrets)."
+  default     = "kms"
+  validation {
+    condition     = contains(["kms", "none"], var.alerts_topic_encryption)
+    error_message = "alerts_topic_encryption must be \"kms\" or \"none\"."
+  }
+}
+
 variable "alert_email" {
   type        = string
   description = "An address subscribed to the alerts topic (it must confirm); empty for none."

@@ -1,6 +1,6 @@
 variable "aws_region" {
   type        = string
-  description = "The region of the deployed stacks (scopes ECS and CodeDeploy ARNs)."
+  description = "The region of the deployed stacks (scopes ECS and CodeDeploy ARNs) and of the state bucket."
 }
 
 variable "github_repository" {
@@ -14,10 +14,48 @@ variable "create_oidc_provider" {
   default     = true
 }
 
+variable "deploy_environments" {
+  type        = list(string)
+  description = "The GitHub environments deploy jobs run in, e.g. [\"production\"] (each trusted by exact subject)."
+}
+
+variable "provision_environments" {
+  type = map(object({
+    infra   = string
+    destroy = string
+  }))
+  description = "Per deploy environment, other names for its E-infra and E-destroy GitHub environments (the workflows' infra-environment and destroy-environment inputs)."
+  default     = {}
+}
+
+variable "plan_environment" {
+  type        = string
+  description = "The GitHub environment of the pull request plan job (empty: no plan role)."
+  default     = "plan"
+}
+
+variable "subject_includes_job_workflow_ref" {
+  type        = bool
+  description = "true once the repository's OIDC subject claim includes repo, context and job_workflow_ref (see the github-oidc module README)."
+  default     = false
+}
+
+variable "role_per_environment" {
+  type        = bool
+  description = "A deploy role and a provision role per deploy environment instead of one shared pair."
+  default     = false
+}
+
 variable "deploy_role_name" {
   type        = string
-  description = "Name of the deploy role."
+  description = "Name of the deploy role (the provision role is <name>-provision)."
   default     = "github-deploy"
+}
+
+variable "plan_role_name" {
+  type        = string
+  description = "Name of the pull request plan role."
+  default     = "github-plan"
 }
 
 variable "ecr_repository_arns" {
@@ -42,18 +80,18 @@ variable "codedeploy_application" {
 
 variable "state_bucket" {
   type        = string
-  description = "The S3 bucket of the Terraform state."
+  description = "The S3 bucket of the Terraform state (created here unless create_state_bucket is false)."
 }
 
-variable "state_key_prefix" {
-  type        = string
-  description = "Key prefix of this environment's state objects, e.g. prod/."
-  default     = ""
+variable "create_state_bucket" {
+  type        = bool
+  description = "Create the state bucket in this stack (false: it exists already; see the module README)."
+  default     = true
 }
 
 variable "provision_role_policy_arns" {
   type        = list(string)
-  description = "Managed policies of an optional role for the init and destroy workflows; empty for none."
+  description = "Managed policies of the provision role(s), e.g. [\"arn:aws:iam::aws:policy/AdministratorAccess\"]."
   default     = []
 }
 

@@ -6,15 +6,19 @@ provider "aws" {
 }
 
 module "alb" {
-  source          = "../../modules/alb"
-  name            = var.name
-  vpc_id          = var.vpc_id
-  subnet_ids      = var.internal_alb ? var.private_subnet_ids : var.public_subnet_ids
-  internal        = var.internal_alb
-  ingress_cidrs   = var.alb_ingress_cidrs
-  production_port = var.production_port
-  test_port       = var.test_port
-  container_port  = var.container_port
+  source              = "../../modules/alb"
+  name                = var.name
+  vpc_id              = var.vpc_id
+  subnet_ids          = var.internal_alb ? var.private_subnet_ids : var.public_subnet_ids
+  internal            = var.internal_alb
+  ingress_cidrs       = var.alb_ingress_cidrs
+  test_listener_cidrs = var.test_listener_cidrs
+  certificate_arn     = var.certificate_arn
+  https_port          = var.https_port
+  ssl_policy          = var.ssl_policy
+  production_port     = var.production_port
+  test_port           = var.test_port
+  container_port      = var.container_port
 }
 
 module "service" {

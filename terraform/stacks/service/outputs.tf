@@ -39,8 +39,8 @@ output "alb_security_group_id" {
 }
 
 output "production_port" {
-  description = "The production listener's port (ingress stack's listener_port)."
-  value       = var.production_port
+  description = "The production listener's port, https_port with a certificate (ingress stack's listener_port)."
+  value       = module.alb.production_listener_port
 }
 
 output "alarm_names" {

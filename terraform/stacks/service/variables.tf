@@ -62,8 +62,32 @@ variable "internal_alb" {
 
 variable "alb_ingress_cidrs" {
   type        = list(string)
-  description = "Who may reach the listener ports."
+  description = "Who may reach the production listener (and its HTTP redirect)."
   default     = ["0.0.0.0/0"]
+}
+
+variable "test_listener_cidrs" {
+  type        = list(string)
+  description = "Ranges besides the VPC's that may reach the test listener (default none: the deploy test gate then needs a runner inside the VPC, or its ranges listed here)."
+  default     = []
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "ACM certificate for an HTTPS production listener (HTTP then redirects to it); empty for HTTP only."
+  default     = ""
+}
+
+variable "https_port" {
+  type        = number
+  description = "HTTPS production listener port (with certificate_arn)."
+  default     = 443
+}
+
+variable "ssl_policy" {
+  type        = string
+  description = "The HTTPS listener's TLS security policy."
+  default     = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 }
 
 variable "production_port" {
