@@ -737,6 +737,7 @@ const sampleOutputs: Record<string, Record<string, Value>> = {
     task_role_arn: `arn:aws:iam::${ACCOUNT}:role/production-task`,
     log_group_name: '/ecs/production',
     alerts_topic_arn: `arn:aws:sns:${REGION}:${ACCOUNT}:production-alerts`,
+    alerts_topic_kms_key_arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     container_name: 'app',
     container_port: 3000,
     task_family: 'production',
