@@ -7,7 +7,7 @@
  * expected.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
@@ -15,6 +15,7 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type CallRecord, type RunningSandbox } from '../../sandbox/index.js';
 import { repoRoot, runAction, type ActionRun } from '../../testing/run-action.js';
 import type { ExpressionContext } from '../../testing/workflow-steps.js';
+import { APP_EDITS, applyEdit, type AppEdit } from './edits.js';
 import { brokenProblems, changeProblems, initProblems, noOpProblems } from './expectations.js';
 import { LoadLoop, type LoadStats } from './load.js';
 import {
@@ -90,13 +91,6 @@ function git(cwd: string, ...args: string[]): string {
       encoding: 'utf8',
     },
   );
-}
-
-/** Replaces `from` with `to` in a workspace file; the demo's edits must apply, so a miss is an error. */
-function editFile(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}: update scripts/demo`);
-  writeFileSync(file, text.replace(from, to));
 }
 
 export class Demo {
@@ -330,12 +324,7 @@ export class Demo {
   }
 
   private async deployChange(): Promise<PhaseOutcome> {
-    editFile(
-      join(this.workspace, 'app/src/routes.js'),
-      'Request handled by backend',
-      'Request handled by the new backend',
-    );
-    this.commit('Say "the new backend" in /host');
+    this.edit(APP_EDITS.change);
     this.out(`  production serves ${this.labelOf(await this.imageServing())} before the deploy`);
     this.startLoad();
     const runs = await this.deployPush({ traffic: true });
@@ -368,12 +357,7 @@ export class Demo {
   }
 
   private async brokenDeploy(): Promise<PhaseOutcome> {
-    editFile(
-      join(this.workspace, 'app/src/routes.js'),
-      "if (path === '/health') return sendJson(res, 200, { status: 'ok' });",
-      "if (path === '/health') return sendJson(res, 500, { status: 'broken on purpose by the demo' });",
-    );
-    this.commit('Break /health');
+    this.edit(APP_EDITS.broken);
     const before = await this.imageServing();
     this.out(`  production serves ${this.labelOf(before)} before the deploy`);
     this.startLoad();
@@ -618,6 +602,12 @@ export class Demo {
 
   // ---------------------------------------------------------------------------------------------
   // Workspace and calls
+
+  /** Applies one of the shared app edits in the workspace and commits it. */
+  private edit(edit: AppEdit): void {
+    applyEdit(join(this.workspace, edit.file), edit);
+    this.commit(edit.message);
+  }
 
   private commit(message: string): void {
     git(this.workspace, 'commit', '-q', '-am', message);
