@@ -236,7 +236,10 @@ export function formatDifference(d: Difference): string {
 }
 
 /** Every difference over the phases both sides recorded, and the phases only one side has. */
-export function compareFolders(awsPath: string, sandboxPath: string): { differences: Difference[]; unpaired: string[] } {
+export function compareFolders(
+  awsPath: string,
+  sandboxPath: string,
+): { differences: Difference[]; unpaired: string[] } {
   const aws = readRecordings(awsPath);
   const sandbox = readRecordings(sandboxPath);
   const differences: Difference[] = [];

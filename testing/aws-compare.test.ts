@@ -224,7 +224,10 @@ describe('recordReads', () => {
       request: { deploymentId: 'd-ABCDEFGH1', targetId: 'main:web' },
       error: { name: 'DeploymentTargetDoesNotExistException' },
     });
-    expect(calls[5]!.request).toEqual({ repositoryName: 'web', imageIds: [{ imageDigest: `sha256:${'b'.repeat(64)}` }] });
+    expect(calls[5]!.request).toEqual({
+      repositoryName: 'web',
+      imageIds: [{ imageDigest: `sha256:${'b'.repeat(64)}` }],
+    });
     expect(sent).toContain('ListServiceDeployments');
   });
 });

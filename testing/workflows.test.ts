@@ -41,6 +41,7 @@ const expectedFiles = [
   'ci.yml',
   'deploy.yml',
   'destroy.yml',
+  'e2e-aws.yml',
   'init.yml',
   'plan.yml',
   'reusable-deploy.yml',

@@ -4,6 +4,8 @@
  * requests (a network error, a timeout or any status but 200) and which image answered
  * (the `imageUri` of /host), so the narrative can show traffic moving from blue to green.
  */
+import type { Answer } from './expectations.js';
+
 export interface LoadStats {
   sent: number;
   failed: number;
@@ -94,6 +96,21 @@ export class LoadLoop {
     await Promise.all(this.clients);
     return this.snapshot();
   }
+}
+
+/** `n` requests one after the other, each answer's status and imageUri (status 0 when unreachable). */
+export async function sampleAnswers(url: string, n: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      const body = (await response.json().catch(() => ({}))) as { imageUri?: string };
+      answers.push({ status: response.status, image: body.imageUri ?? '' });
+    } catch (error) {
+      answers.push({ status: 0, image: String(error) });
+    }
+  }
+  return answers;
 }
 
 function imageOf(text: string): string {
