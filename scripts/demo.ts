@@ -3,7 +3,8 @@
  * load, a no-op deploy, a broken build that rolls back, destroy) on the local AWS sandbox, with no
  * AWS account. See scripts/demo/run.ts. Exits 0 only when every phase behaved as expected.
  * SANDBOX_TIME_SCALE (default 60) sets AWS seconds per real second; DEMO_VERBOSE=1 shows every
- * action log line.
+ * action log line; DEMO_RECORD_DIR=<folder> records the sandbox's answers to the actions' read calls
+ * after each phase, for scripts/aws-compare.ts.
  */
 import { Demo } from './demo/run.js';
 
@@ -15,7 +16,11 @@ if (!Number.isFinite(timeScale) || timeScale <= 0) {
   console.error(`SANDBOX_TIME_SCALE must be a positive number, got ${process.env.SANDBOX_TIME_SCALE}`);
   process.exit(2);
 }
-const demo = new Demo({ timeScale, verbose: process.env.DEMO_VERBOSE === '1' });
+const demo = new Demo({
+  timeScale,
+  verbose: process.env.DEMO_VERBOSE === '1',
+  recordDir: process.env.DEMO_RECORD_DIR || undefined,
+});
 
 // Ctrl-C: stop the action in flight, the load loop, every task and listener, then exit.
 let interrupted = false;

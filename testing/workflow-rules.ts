@@ -104,7 +104,15 @@ export const ROLES = {
   deploy: '${{ vars.AWS_ROLE_ARN }}',
   provision: '${{ vars.AWS_PROVISION_ROLE_ARN }}',
   plan: '${{ vars.AWS_PLAN_ROLE_ARN }}',
+  liveCheck: '${{ vars.E2E_AWS_ROLE_ARN }}',
 } as const;
+
+/**
+ * The live check on a real account (e2e-aws.yml) runs in this environment with a role of its
+ * own in a separate account: it applies and destroys only the throwaway environment it creates,
+ * so it needs no typed confirmation, and no other job may assume that role.
+ */
+export const LIVE_CHECK_ENVIRONMENT = 'e2e';
 
 /** The one environment a pull-request job may name: the plan role trusts only its subject. */
 export const PLAN_ENVIRONMENT = 'plan';
@@ -446,16 +454,19 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
 
     // Which role and which environment, by what the job does. The roles trust only these
     // environments' subjects, so a job in another environment could not assume its role at all.
+    const liveCheck = environmentName(job) === LIVE_CHECK_ENVIRONMENT;
     const expectedRole = pullRequest
       ? ROLES.plan
-      : appliesStacks(job)
-        ? ROLES.provision
-        : deploysService(job)
-          ? ROLES.deploy
-          : undefined;
+      : liveCheck
+        ? ROLES.liveCheck
+        : appliesStacks(job)
+          ? ROLES.provision
+          : deploysService(job)
+            ? ROLES.deploy
+            : undefined;
     for (const [index, step] of steps(job).entries()) {
       const role = step.with?.['role-to-assume'];
-      if (step.uses?.startsWith(CONFIGURE_AWS) && expectedRole && role !== expectedRole) {
+      if (step.uses?.startsWith(CONFIGURE_AWS) && (expectedRole || role === ROLES.liveCheck) && role !== expectedRole) {
         add('wrong-role', `assumes ${String(role)}; this job's role is ${expectedRole}`, jobId, stepLabel(step, index));
       }
     }
@@ -478,7 +489,7 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
           jobId,
         );
       }
-    } else if (appliesStacks(job)) {
+    } else if (appliesStacks(job) && !liveCheck) {
       const expected = destroysStacks(job) ? 'E-destroy' : 'E-infra';
       // A reusable workflow is evaluated for environment E; elsewhere the name is literal.
       const fits = reusable ? environment === expected : environment?.endsWith(expected.slice(1)) === true;
@@ -496,10 +507,16 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
           jobId,
         );
       }
+    } else if (liveCheck && appliesStacks(job) && !guardedBy(wf, job, isRefGuard)) {
+      add(
+        'missing-ref-guard',
+        'applies or destroys stacks without first refusing any ref but the default branch (before any AWS step)',
+        jobId,
+      );
     } else if (reusable && deploysService(job) && environment !== undefined && environment !== 'E') {
       add('wrong-environment', `for environment E this deploy runs in ${environment}; it belongs in E`, jobId);
     }
-    if (destroysStacks(job) && !guardedBy(wf, job, isConfirmation)) {
+    if (destroysStacks(job) && !liveCheck && !guardedBy(wf, job, isConfirmation)) {
       add(
         'destroy-without-confirmation',
         'destroys stacks without first checking the environment name typed again (CONFIRM against ENVIRONMENT)',
@@ -585,7 +602,8 @@ export function checkWorkflows(workflows: Workflow[], pins: Pin[] = loadPins()):
   const deployGroups = new Set(
     workflows.flatMap((w) =>
       Object.values(w.jobs)
-        .filter(deploysService)
+        // The live check's own jobs run on a throwaway environment no push deploys to.
+        .filter((j) => deploysService(j) && environmentName(j) !== LIVE_CHECK_ENVIRONMENT)
         .map((j) => concurrencyGroup(j)?.toLowerCase()),
     ),
   );

@@ -38,6 +38,7 @@ const expectedFiles = [
   'ci.yml',
   'deploy.yml',
   'destroy.yml',
+  'e2e-aws.yml',
   'init.yml',
   'pins.yml',
   'plan.yml',

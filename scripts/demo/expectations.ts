@@ -55,9 +55,13 @@ export function changeProblems(r: {
   );
 }
 
-/** A deploy of the same commit: nothing built, registered or deployed, and no call that changes anything. */
-export function noOpProblems(r: { build: StepResult; deploy: StepResult; calls: CallSummary[] }): string[] {
-  const mutating = r.calls.filter((c) => MUTATING_OPERATION.test(c.operation));
+/**
+ * A deploy of the same commit: nothing built, registered or deployed, and no call that changes
+ * anything. `calls` is the sandbox's call log; a real account has no such log to read at once, so
+ * the live check leaves it out and only the outputs are held.
+ */
+export function noOpProblems(r: { build: StepResult; deploy: StepResult; calls?: CallSummary[] }): string[] {
+  const mutating = (r.calls ?? []).filter((c) => MUTATING_OPERATION.test(c.operation));
   return problems(
     r.build.outputs.built !== 'false' && `build-image built=${r.build.outputs.built} (expected false)`,
     r.deploy.outputs.deployed !== 'false' && `deploy-bluegreen deployed=${r.deploy.outputs.deployed} (expected false)`,
@@ -78,18 +82,39 @@ export function brokenProblems(r: {
   before: string;
   after: Answer[];
 }): string[] {
+  const rollback = rollbackProblems(r);
+  if (r.deploy.code === 0) return rollback;
+  const message = r.deploy.errors.join('\n');
+  const clear = /fail/i.test(message) && /(health check|unhealthy|stopped reason)/i.test(message);
+  return [
+    ...problems(
+      !clear && `the failure message does not say the deployment failed its health checks: ${message || '(none)'}`,
+    ),
+    ...rollback,
+  ];
+}
+
+/**
+ * The part of a broken build's verdict that needs no action log: the deploy failed and production
+ * kept serving the previous image. The live check on AWS holds this (a workflow step cannot read
+ * an earlier step's log, where the action's message is).
+ */
+export function rollbackProblems(r: {
+  build: StepResult;
+  deploy: Pick<StepResult, 'code' | 'outputs'>;
+  load: LoadStats;
+  before: string;
+  after: Answer[];
+}): string[] {
   if (r.deploy.code === 0) {
     return [
       `deploy-bluegreen succeeded with an image whose /health answers 500 (deployed=${r.deploy.outputs.deployed})`,
     ];
   }
-  const message = r.deploy.errors.join('\n');
-  const clear = /fail/i.test(message) && /(health check|unhealthy|stopped reason)/i.test(message);
   const broken = r.build.outputs.image ?? '';
   const reachedBroken = broken ? (r.load.byImage[broken] ?? 0) : 0;
   const wrong = r.after.filter((a) => a.status !== 200 || a.image !== r.before);
   return problems(
-    !clear && `the failure message does not say the deployment failed its health checks: ${message || '(none)'}`,
     r.after.length === 0 && 'no request checked production after the failure',
     wrong.length > 0 &&
       `${wrong.length} of ${r.after.length} requests after the failure did not answer 200 from the previous image (${JSON.stringify(wrong[0])})`,

@@ -63,4 +63,16 @@ describe('load loop', () => {
     await settle(50);
     expect(load.snapshot().sent).toBe(after);
   });
+
+  test('ends on its own after maxRequests requests in all, or after maxMs', async () => {
+    answer = { image: 'blue' };
+    const counted = await new LoadLoop({ url, clients: 3, pauseMs: 1, maxRequests: 25 }).finished();
+    expect(counted.sent).toBe(25);
+    expect(counted.byImage.blue).toBe(25);
+
+    const started = Date.now();
+    const timed = await new LoadLoop({ url, clients: 2, pauseMs: 5, maxMs: 150 }).finished();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(timed.sent).toBeGreaterThan(0);
+  });
 });

@@ -4,6 +4,8 @@
  * requests (a network error, a timeout or any status but 200) and which image answered
  * (the `imageUri` of /host), so the narrative can show traffic moving from blue to green.
  */
+import type { Answer } from './expectations.js';
+
 export interface LoadStats {
   sent: number;
   failed: number;
@@ -19,12 +21,17 @@ export interface LoadLoopOptions {
   /** Real ms each client waits between requests. */
   pauseMs?: number;
   requestTimeoutMs?: number;
+  /** Stop after this many requests in all (default: until stop()). */
+  maxRequests?: number;
+  /** Stop after this many real ms (default: until stop()). */
+  maxMs?: number;
 }
 
 export class LoadLoop {
   private readonly stats: LoadStats = { sent: 0, failed: 0, byImage: {}, failures: [] };
   private window: Record<string, number> = {};
   private running = true;
+  private readonly started = Date.now();
   private readonly clients: Promise<void>[];
 
   constructor(private readonly options: LoadLoopOptions) {
@@ -33,7 +40,7 @@ export class LoadLoop {
 
   private async client(): Promise<void> {
     const timeoutMs = this.options.requestTimeoutMs ?? 5_000;
-    while (this.running) {
+    while (this.running && !this.outOfBounds()) {
       this.stats.sent++;
       try {
         const response = await fetch(this.options.url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -50,6 +57,21 @@ export class LoadLoop {
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs ?? 20));
     }
+  }
+
+  /** A loop pointed at a real service must end on its own, whatever happens to whoever started it. */
+  private outOfBounds(): boolean {
+    const { maxRequests, maxMs } = this.options;
+    return (
+      (maxRequests !== undefined && this.stats.sent >= maxRequests) ||
+      (maxMs !== undefined && Date.now() - this.started >= maxMs)
+    );
+  }
+
+  /** The stats once every client stopped, by stop() or by reaching maxRequests or maxMs. */
+  async finished(): Promise<LoadStats> {
+    await Promise.all(this.clients);
+    return this.snapshot();
   }
 
   private fail(reason: string): void {
@@ -74,6 +96,21 @@ export class LoadLoop {
     await Promise.all(this.clients);
     return this.snapshot();
   }
+}
+
+/** `n` requests one after the other, each answer's status and imageUri (status 0 when unreachable). */
+export async function sampleAnswers(url: string, n: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      const body = (await response.json().catch(() => ({}))) as { imageUri?: string };
+      answers.push({ status: response.status, image: body.imageUri ?? '' });
+    } catch (error) {
+      answers.push({ status: 0, image: String(error) });
+    }
+  }
+  return answers;
 }
 
 function imageOf(text: string): string {

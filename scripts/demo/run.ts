@@ -7,7 +7,7 @@
  * expected.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
@@ -15,8 +15,10 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type CallRecord, type RunningSandbox } from '../../sandbox/index.js';
 import { repoRoot, runAction, type ActionRun } from '../../testing/run-action.js';
 import type { ExpressionContext } from '../../testing/workflow-steps.js';
-import { brokenProblems, changeProblems, initProblems, noOpProblems } from './expectations.js';
-import { LoadLoop, type LoadStats } from './load.js';
+import { writeRecording, type ReadTargets } from '../aws-record.js';
+import { APP_EDITS, applyEdit, type AppEdit } from './edits.js';
+import { brokenProblems, changeProblems, initProblems, noOpProblems, type Answer } from './expectations.js';
+import { LoadLoop, sampleAnswers, type LoadStats } from './load.js';
 import {
   formatDuration,
   formatTable,
@@ -48,6 +50,12 @@ export interface DemoOptions {
   out?: (line: string) => void;
   /** Show every action log line (default: the informative ones). */
   verbose?: boolean;
+  /**
+   * Write the sandbox's answers to the actions' read calls after init, change, noop and broken to
+   * `<recordDir>/<phase>.json`, as the live check on AWS records them (scripts/aws-record.ts), for
+   * scripts/aws-compare.ts.
+   */
+  recordDir?: string;
 }
 
 export interface DemoResult {
@@ -60,6 +68,8 @@ interface PhaseOutcome {
   ok: boolean;
   note: string;
   load?: LoadStats;
+  /** What the phase built and deployed, for the recording of the read calls. */
+  reads?: ReadTargets;
 }
 
 interface DeployRuns {
@@ -90,13 +100,6 @@ function git(cwd: string, ...args: string[]): string {
       encoding: 'utf8',
     },
   );
-}
-
-/** Replaces `from` with `to` in a workspace file; the demo's edits must apply, so a miss is an error. */
-function editFile(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}: update scripts/demo`);
-  writeFileSync(file, text.replace(from, to));
 }
 
 export class Demo {
@@ -131,6 +134,7 @@ export class Demo {
           'Watch: build-image says built=true; the smoke test gets answers from both tasks (two hosts).',
         ],
         () => this.init(),
+        'init',
       );
       const initialised = this.serviceOutputs !== undefined;
       await this.phase(
@@ -142,6 +146,7 @@ export class Demo {
           'Watch: the lifecycle events, the traffic lines moving from the old image to the new, 0 failed requests.',
         ],
         () => (initialised ? this.deployChange() : this.notRun()),
+        'change',
       );
       await this.phase(
         '3. no-op deploy',
@@ -151,6 +156,7 @@ export class Demo {
           'task definition unchanged (deployed=false): no build, no registration, no deployment.',
         ],
         () => (initialised ? this.noOpDeploy() : this.notRun()),
+        'noop',
       );
       await this.phase(
         '4. broken build',
@@ -160,6 +166,7 @@ export class Demo {
           'Watch: deploy-bluegreen fails with the tasks stopped reason; the load loop keeps getting the previous image.',
         ],
         () => (initialised ? this.brokenDeploy() : this.notRun()),
+        'broken',
       );
       await this.phase(
         '5. destroy',
@@ -239,7 +246,12 @@ export class Demo {
   // ---------------------------------------------------------------------------------------------
   // Phases
 
-  private async phase(name: string, narrative: string[], body: () => Promise<PhaseOutcome>): Promise<void> {
+  private async phase(
+    name: string,
+    narrative: string[],
+    body: () => Promise<PhaseOutcome>,
+    recordAs?: string,
+  ): Promise<void> {
     this.out('');
     this.out(`=== ${name} ${'='.repeat(Math.max(3, 96 - name.length))}`);
     for (const line of narrative) this.out(line);
@@ -262,6 +274,7 @@ export class Demo {
     }
     const durationMs = Date.now() - started;
     const calls = await this.callsSince(callsBefore);
+    if (recordAs && this.options.recordDir) await this.record(recordAs, outcome.reads);
     const row: PhaseRow = {
       phase: name,
       ok: outcome.ok,
@@ -326,16 +339,12 @@ export class Demo {
     return {
       ok: true,
       note: `image built, ${taskdef.outputs['task-definition-arn']!.split('/').pop()} registered, ${countHosts(smoke.outputs.hosts)} tasks serving /host`,
+      reads: this.readTargets(build),
     };
   }
 
   private async deployChange(): Promise<PhaseOutcome> {
-    editFile(
-      join(this.workspace, 'app/src/routes.js'),
-      'Request handled by backend',
-      'Request handled by the new backend',
-    );
-    this.commit('Say "the new backend" in /host');
+    this.edit(APP_EDITS.change);
     this.out(`  production serves ${this.labelOf(await this.imageServing())} before the deploy`);
     this.startLoad();
     const runs = await this.deployPush({ traffic: true });
@@ -350,6 +359,7 @@ export class Demo {
       ok: true,
       note: `deployment ${deploy.outputs['deployment-id']} moved production to the new image with no failed request; smoke test saw imageUri = the built image`,
       load,
+      reads: this.readTargets(build, deploy),
     };
   }
 
@@ -364,16 +374,15 @@ export class Demo {
     this.out(`  AWS calls of this phase: ${summariseCalls(calls)}`);
     const problems = noOpProblems({ build, deploy, calls });
     if (problems.length) return { ok: false, note: problems.join('; ') };
-    return { ok: true, note: `nothing built, registered or deployed; ${calls.length} read-only AWS calls` };
+    return {
+      ok: true,
+      note: `nothing built, registered or deployed; ${calls.length} read-only AWS calls`,
+      reads: this.readTargets(build, deploy),
+    };
   }
 
   private async brokenDeploy(): Promise<PhaseOutcome> {
-    editFile(
-      join(this.workspace, 'app/src/routes.js'),
-      "if (path === '/health') return sendJson(res, 200, { status: 'ok' });",
-      "if (path === '/health') return sendJson(res, 500, { status: 'broken on purpose by the demo' });",
-    );
-    this.commit('Break /health');
+    this.edit(APP_EDITS.broken);
     const before = await this.imageServing();
     this.out(`  production serves ${this.labelOf(before)} before the deploy`);
     this.startLoad();
@@ -397,6 +406,7 @@ export class Demo {
       ok: true,
       note: `deploy failed and rolled back as expected; production still serves ${this.labelOf(before)}`,
       load,
+      reads: this.readTargets(build, deploy),
     };
   }
 
@@ -591,19 +601,8 @@ export class Demo {
     return first?.image ?? '';
   }
 
-  private async sample(n: number): Promise<{ status: number; image: string }[]> {
-    const url = `${String(this.serviceOutputs!.production_url)}/host`;
-    const answers: { status: number; image: string }[] = [];
-    for (let i = 0; i < n; i++) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        const body = (await response.json().catch(() => ({}))) as { imageUri?: string };
-        answers.push({ status: response.status, image: body.imageUri ?? '' });
-      } catch (error) {
-        answers.push({ status: 0, image: String(error) });
-      }
-    }
-    return answers;
+  private sample(n: number): Promise<Answer[]> {
+    return sampleAnswers(`${String(this.serviceOutputs!.production_url)}/host`, n);
   }
 
   private label(image: string | undefined, label: string): void {
@@ -617,7 +616,38 @@ export class Demo {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Recordings of the read calls
+
+  private readTargets(build: ActionRun, deploy?: ActionRun): ReadTargets {
+    return {
+      cluster: String(this.serviceOutputs?.cluster_name ?? ''),
+      service: String(this.serviceOutputs?.service_name ?? ''),
+      repository: String(this.foundationOutputs?.repository_name ?? ''),
+      image: build.outputs.image,
+      deploymentId: deploy?.outputs['deployment-id'] || undefined,
+    };
+  }
+
+  private async record(phase: string, reads: ReadTargets | undefined): Promise<void> {
+    if (!reads || !this.standIns) return;
+    const file = await writeRecording(this.standIns, {
+      phase,
+      source: 'sandbox',
+      dir: this.options.recordDir!,
+      targets: reads,
+      names: [ENVIRONMENT],
+    });
+    this.out(`  recorded the read calls' answers in ${file}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Workspace and calls
+
+  /** Applies one of the shared app edits in the workspace and commits it. */
+  private edit(edit: AppEdit): void {
+    applyEdit(join(this.workspace, edit.file), edit);
+    this.commit(edit.message);
+  }
 
   private commit(message: string): void {
     git(this.workspace, 'commit', '-q', '-am', message);
