@@ -360,7 +360,9 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
     }
     if (error instanceof ActionFailure) throw error;
     // Watching failed (e.g. AccessDenied on GetDeploymentTarget, retries exhausted), not the deployment:
-    // say plainly that it goes on, and where to follow it.
+    // say plainly that it goes on, and where to follow it. It is left running on purpose, so the post
+    // step must not stop it either.
+    deps.saveState(STATE.finished, 'true');
     throw new ActionFailure(
       `Deployment ${id} is still ${record.status ?? 'starting'} and continues without this action: ${deploymentConsoleUrl(deps.region, id)}\nThe action stopped watching it because: ${(error as Error).message}`,
     );
@@ -496,7 +498,18 @@ async function stopAndFail(
   record.stoppedBecause = why;
   deps.logger.error(why);
   deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
-  await stopDeployment(deps, record.id);
+  try {
+    await stopDeployment(deps, record.id);
+  } catch (error) {
+    // The state still says "not finished", so the post step (post-if: always()) tries the stop again,
+    // whatever rollback-on-cancel says: this stop was not about a cancellation.
+    deps.saveState(STATE.stopFailed, 'true');
+    throw new ActionFailure(
+      `${why}. StopDeployment failed (${(error as Error).message}): deployment ${record.id} is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: ${deploymentConsoleUrl(deps.region, record.id)}`,
+    );
+  }
+  // Stopped: CodeDeploy rolls back on its own, nothing is left for the post step.
+  deps.saveState(STATE.finished, 'true');
   const outcome = await rollbackOutcome(
     deps,
     record,
@@ -524,7 +537,7 @@ async function onCancel(
   try {
     await stopDeployment(deps, record.id, STOP_CALL_MS);
   } catch (error) {
-    // The post step (post-if: cancelled()) tries again: the state still says "not finished".
+    // The post step (post-if: always()) tries again: the state still says "not finished".
     throw new ActionFailure(
       `${why}. StopDeployment did not go through (${(error as Error).message}); the post step tries again. Check deployment ${record.id}: ${deploymentConsoleUrl(deps.region, record.id)}`,
     );
