@@ -89,6 +89,13 @@ export interface FaultSet {
   crashNewTasks?: { afterMs: number; imageContains?: string };
   /** Tasks started from now on whose image matches fail their health checks. */
   unhealthyNewTasks?: { imageContains?: string };
+  /**
+   * Operation name -> AWS error code it answers, with AWS's HTTP status for that error, e.g.
+   * `{ "StopDeployment": "AccessDeniedException" }`.
+   */
+  errors?: Record<string, string>;
+  /** CodeDeploy reports lifecycle events that run no hook as `Skipped` instead of `Succeeded`. */
+  skipHooklessLifecycleEvents?: boolean;
 }
 
 export interface FaultSource {

@@ -195,6 +195,25 @@ describe('call log and faults', () => {
     expect((await control('faults', { method: 'POST', body: { explode: true } })).status).toBe(400);
   });
 
+  it('errors: a named operation answers a named AWS error with its HTTP status, others are untouched', async () => {
+    const set = await control('faults', {
+      method: 'POST',
+      body: { errors: { ListClusters: 'AccessDeniedException', DescribeRepositories: 'ServerException' } },
+    });
+    expect(set.status).toBe(200);
+    const denied = await ecs.send(new ListClustersCommand({})).catch((error: unknown) => error);
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    // A fault in the model (ServerException) answers 500.
+    const fault = await ecr.send(new DescribeRepositoriesCommand({})).catch((error: unknown) => error);
+    expect(fault).toMatchObject({ name: 'ServerException', $metadata: { httpStatusCode: 500 } });
+    expect(sandbox.calls().map((c) => c.errorCode)).toContain('AccessDeniedException');
+    const unknown = await control('faults', { method: 'POST', body: { errors: { ListClusters: 'NoSuchThing' } } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('errors.ListClusters must name an AWS error');
+    await control('faults', { method: 'POST', body: {} });
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+  });
+
   it('refuses malformed stack bodies and unknown task definitions', async () => {
     const missingField = await control('stack', { method: 'POST', body: { cluster: 'c', service: 'web' } });
     expect(missingField.status).toBe(400);
