@@ -369,6 +369,45 @@ describe('CodeDeploy deployment', () => {
     expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000);
   });
 
+  test('Skipped lifecycle events count as done: the termination wait is announced and a timeout in it stops nothing', async () => {
+    const HOOKS = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
+    const skipped = EVENTS.map(([name]): [string, string] => [name, HOOKS.includes(name) ? 'Skipped' : 'Succeeded']);
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+        { status: 'InProgress', events: skipped, traffic: [0, 100] },
+      ],
+    });
+    const { outputs, error, deps } = await run(config({ timeoutMs: 60_000 }), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+    expect(outputs).toMatchObject({ deployed: true, status: 'InProgress' });
+    expect(deps.logger.text()).toMatch(/Production traffic is on green/);
+    expect(deps.logger.text()).toMatch(/AfterAllowTraffic: Skipped/);
+    expect(deps.state.get(STATE.finished)).toBe('true');
+  });
+
+  test('a status this code does not know: keeps watching, says so once, and ends with the deployment', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const odd: [string, string][] = EVENTS.map(([name], i) => [name, i === 0 ? 'Unknown' : 'Pending']);
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'Paused', events: odd },
+        { status: 'Paused', events: odd },
+        { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
+      ],
+    });
+    const { outputs, error, deps } = await run(config(), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(outputs).toMatchObject({ deployed: true, status: 'Succeeded' });
+    const warnings = deps.logger.lines.filter((l) => l.startsWith('warning: Deployment d-NEW: unknown'));
+    expect(warnings).toEqual([
+      "warning: Deployment d-NEW: unknown deployment status 'Paused'; this action keeps watching until the deployment ends.",
+      "warning: Deployment d-NEW: unknown BeforeInstall status 'Unknown'; this action keeps watching until the deployment ends.",
+    ]);
+  });
+
   test('an error while watching says the deployment goes on without the action, with its console link', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });
     const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
