@@ -258,6 +258,49 @@ describe('call log and faults', () => {
   });
 });
 
+describe('regions', () => {
+  it("answers in the region of each request's signature, and keeps each region's resources apart", async () => {
+    const frankfurt = { ...clientConfig(), region: 'eu-central-1' };
+    const ecrFra = new ECRClient(frankfurt);
+    const ecsFra = new ECSClient(frankfurt);
+    try {
+      const created = await ecrFra.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+      const registry = `${sandbox.account}.dkr.ecr.eu-central-1.amazonaws.com`;
+      expect(created.repository).toMatchObject({
+        repositoryUri: `${registry}/app`,
+        repositoryArn: `arn:aws:ecr:eu-central-1:${sandbox.account}:repository/app`,
+      });
+      // Not seen from the sandbox's own region.
+      await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['app'] }))).rejects.toBeInstanceOf(
+        RepositoryNotFoundException,
+      );
+      const token = await ecrFra.send(new GetAuthorizationTokenCommand({}));
+      expect(token.authorizationData?.[0]?.proxyEndpoint).toBe(`https://${registry}`);
+      // A push names the region by its registry host.
+      const { digest } = await sandbox.build(fixtureBuildRequest([`${registry}/app:v1`]));
+      const found = await ecrFra.send(
+        new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'v1' }] }),
+      );
+      expect(found.imageDetails?.[0]?.imageDigest).toBe(digest);
+
+      const registered = await ecsFra.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          containerDefinitions: [{ name: 'app', image: `${registry}/app@${digest}`, memory: 128 }],
+        }),
+      );
+      expect(registered.taskDefinition?.taskDefinitionArn).toBe(
+        `arn:aws:ecs:eu-central-1:${sandbox.account}:task-definition/web:1`,
+      );
+      const home = await ecs.send(new ListTaskDefinitionsCommand({}));
+      expect(home.taskDefinitionArns).toEqual([]);
+    } finally {
+      ecrFra.destroy();
+      ecsFra.destroy();
+    }
+  });
+});
+
 describe('ECR', () => {
   const repoName = 'team/app';
 
