@@ -355,11 +355,7 @@ describe('task definitions as DescribeTaskDefinition answers them', () => {
             name: 'app',
             image: 'app:1',
             memory: 128,
-            environment: [
-              { name: 'BASE_PATH', value: '' },
-              { name: 'UNSET' },
-              { name: 'LOG_LEVEL', value: 'info' },
-            ],
+            environment: [{ name: 'BASE_PATH', value: '' }, { name: 'UNSET' }, { name: 'LOG_LEVEL', value: 'info' }],
           },
         ],
       }),
