@@ -91,6 +91,13 @@ export interface FaultSet {
   unhealthyNewTasks?: { imageContains?: string };
   /** What ECS lifecycle hooks of type AWS_LAMBDA answer, per function ARN or '*' (default SUCCEEDED). */
   lambdaHooks?: Record<string, 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS'>;
+  /**
+   * Operation name -> AWS error code it answers, with AWS's HTTP status for that error, e.g.
+   * `{ "StopDeployment": "AccessDeniedException" }`.
+   */
+  errors?: Record<string, string>;
+  /** CodeDeploy reports lifecycle events that run no hook as `Skipped` instead of `Succeeded`. */
+  skipHooklessLifecycleEvents?: boolean;
 }
 
 export interface FaultSource {

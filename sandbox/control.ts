@@ -5,7 +5,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, type CallContext, type CallRecord, type FaultSet, type ServiceName } from './contracts.js';
+import { isKnownError } from './named-errors.js';
 import { newRequestId, readBody } from './protocol.js';
+
+const KNOWN_FAULTS = [
+  'throttle',
+  'latencyMs',
+  'failLifecycleEvent',
+  'crashNewTasks',
+  'unhealthyNewTasks',
+  'errors',
+  'skipHooklessLifecycleEvents',
+  'lambdaHooks',
+];
 
 export interface StackRequest {
   cluster: string;
@@ -70,20 +82,24 @@ export function validateFaults(body: unknown): FaultSet {
     throw new ControlError(400, 'The fault body must be a JSON object (FaultSet); {} clears all faults.');
   const faults = body as FaultSet;
   for (const key of Object.keys(faults)) {
-    if (
-      !['throttle', 'latencyMs', 'failLifecycleEvent', 'crashNewTasks', 'unhealthyNewTasks', 'lambdaHooks'].includes(
-        key,
-      )
-    ) {
-      throw new ControlError(
-        400,
-        `Unknown fault '${key}'; known: throttle, latencyMs, failLifecycleEvent, crashNewTasks, unhealthyNewTasks, lambdaHooks.`,
-      );
+    if (!KNOWN_FAULTS.includes(key)) {
+      throw new ControlError(400, `Unknown fault '${key}'; known: ${KNOWN_FAULTS.join(', ')}.`);
     }
   }
   for (const [fn, answer] of Object.entries(faults.lambdaHooks ?? {})) {
     if (!['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(answer))
       throw new ControlError(400, `lambdaHooks.${fn} must be SUCCEEDED, FAILED or IN_PROGRESS.`);
+  }
+  for (const [op, code] of Object.entries(faults.errors ?? {})) {
+    if (typeof code !== 'string' || !isKnownError(code)) {
+      throw new ControlError(
+        400,
+        `errors.${op} must name an AWS error of ECR, ECS, CodeDeploy or STS (or a common one such as AccessDeniedException); got ${JSON.stringify(code)}.`,
+      );
+    }
+  }
+  if (faults.skipHooklessLifecycleEvents !== undefined && typeof faults.skipHooklessLifecycleEvents !== 'boolean') {
+    throw new ControlError(400, 'skipHooklessLifecycleEvents must be true or false.');
   }
   for (const [op, fraction] of Object.entries(faults.throttle ?? {})) {
     if (typeof fraction !== 'number' || fraction < 0 || fraction > 1)

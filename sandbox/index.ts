@@ -17,6 +17,7 @@ import {
   type Sandbox,
   type SandboxClock,
   type SandboxOptions,
+  type ServiceHandlers,
   type ServiceName,
   type TaskRunner,
 } from './contracts.js';
@@ -75,7 +76,16 @@ export interface RunningSandbox extends Sandbox {
   stacks(): StackRecord[];
 }
 
+/**
+ * Everything of one region. AWS keeps each region apart: its ARNs, repository URIs and registry
+ * host name the region, and a resource made in one is not seen from another. The sandbox answers
+ * each request in the region of its signature (the credential scope), so it keeps one World per
+ * region, made on the first request signed for it.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html
+ */
 interface World {
+  region: string;
   lb: LoadBalancer;
   tasks: TaskRunner;
   ecr: EcrService;
@@ -99,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const faultSource = { current: () => faults };
   const sts = createStsService(account);
 
-  function makeWorld(): World {
+  function makeWorld(region: string): World {
     const lb = createLoadBalancer({ clock, account, region });
     const tasks = createTaskRunner({ dataDir, clock, log });
     const ecr = createEcrService({ account, region, images });
@@ -110,7 +120,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       tasks,
       lb,
       faults: faultSource,
-      resolveImage: (ref) => ecr.resolve(ref),
+      // ECS pulls from any region's ECR: the image's registry host names the region.
+      resolveImage: (ref) => {
+        const imageRegion = registryRegion(account, ref.split('/')[0] ?? '');
+        return (imageRegion && imageRegion !== region ? worldFor(imageRegion).ecr : ecr).resolve(ref);
+      },
       log,
     });
     const codedeploy = createCodeDeployService({
@@ -122,7 +136,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       region,
       log,
     });
-    return { lb, tasks, ecr, ecs, codedeploy, stacks: [] };
+    return { region, lb, tasks, ecr, ecs, codedeploy, stacks: [] };
+  }
+
+  const worlds = new Map<string, World>();
+  function worldFor(inRegion: string): World {
+    let found = worlds.get(inRegion);
+    if (!found) {
+      found = makeWorld(inRegion);
+      worlds.set(inRegion, found);
+      if (inRegion !== region) log(`first request in ${inRegion}: its resources are kept apart from ${region}'s`);
+    }
+    return found;
   }
 
   async function tearDown(world: World): Promise<void> {
@@ -132,19 +157,35 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     await Promise.allSettled([world.lb.close()]);
   }
 
-  let world = makeWorld();
-  const handlersFor = (service: ServiceName) =>
+  /** The sandbox's own region: the in-process API (stack, build, lb, ecs) works there. */
+  const home = () => worldFor(region);
+  home();
+  const servicesOf = (w: World, service: ServiceName): ServiceHandlers | undefined =>
     service === 'ecr'
-      ? world.ecr.handlers
+      ? w.ecr.handlers
       : service === 'ecs'
-        ? world.ecs.handlers
+        ? w.ecs.handlers
         : service === 'codedeploy'
-          ? world.codedeploy.handlers
+          ? w.codedeploy.handlers
           : undefined;
+  // Each operation answers from the World of the request's region (ctx.region: the credential scope's).
+  const dispatchers = new Map<ServiceName, ServiceHandlers>();
+  const handlersFor = (service: ServiceName): ServiceHandlers | undefined => {
+    const known = dispatchers.get(service);
+    if (known) return known;
+    const own = servicesOf(home(), service);
+    if (!own) return undefined;
+    const dispatcher: ServiceHandlers = {};
+    for (const operation of Object.keys(own)) {
+      dispatcher[operation] = (input, ctx) => servicesOf(worldFor(ctx.region), service)![operation]!(input, ctx);
+    }
+    dispatchers.set(service, dispatcher);
+    return dispatcher;
+  };
 
   async function stack(body: StackRequest): Promise<StackResult> {
     const request = validateStack(body);
-    const w = world;
+    const w = home();
     const ecsCall = (op: string, input: Record<string, unknown>) =>
       callInternal(w.ecs.handlers, 'ecs', op, input, account, region);
     const cdCall = (op: string, input: Record<string, unknown>) =>
@@ -283,19 +324,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       if (error instanceof BuildRequestError) throw new ControlError(400, error.message);
       throw error;
     }
-    const w = world;
-    // Check every destination before building, as a push names a missing repository first.
+    // Check every destination before building, as a push names a missing repository first. The
+    // registry host names the region whose ECR receives the image.
     const destinations = request.tags.map((ref) => {
       const match = /^([^/]+)\/([^:@]+)(?::([^@]+))?$/.exec(ref);
-      if (!match || match[1] !== w.ecr.registry) {
+      const pushRegion = match ? registryRegion(account, match[1]!) : undefined;
+      if (!match || !pushRegion) {
+        const registry = home().ecr.registry;
         throw new ControlError(
           400,
-          `Cannot push ${ref}: the sandbox's registry is ${w.ecr.registry} (tag as ${w.ecr.registry}/<repository>:<tag>).`,
+          `Cannot push ${ref}: the sandbox's registries are ${account}.dkr.ecr.<region>.amazonaws.com (tag as ${registry}/<repository>:<tag>).`,
         );
       }
+      const ecr = worldFor(pushRegion).ecr;
       const repository = match[2]!;
-      w.ecr.assertRepository(repository);
-      return { repository, tag: match[3] ?? 'latest' };
+      ecr.assertRepository(repository);
+      return { ecr, repository, tag: match[3] ?? 'latest' };
     });
     let built;
     try {
@@ -303,12 +347,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     } catch (error) {
       throw new ControlError(400, (error as Error).message);
     }
-    for (const { repository, tag } of destinations) w.ecr.pushImage(repository, tag, built);
+    for (const { ecr, repository, tag } of destinations) ecr.pushImage(repository, tag, built);
     log(`built ${built.digest} for ${request.tags.join(', ') || '(no tags)'}`);
     return { digest: built.digest, warnings: built.warnings };
   }
 
   function state() {
+    const world = home();
     return {
       account,
       region,
@@ -336,6 +381,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           })),
         };
       }),
+      // Other regions a request was signed for, each apart.
+      otherRegions: Object.fromEntries(
+        [...worlds.values()]
+          .filter((w) => w.region !== region)
+          .map((w) => [w.region, { ecr: w.ecr.state(), ecs: w.ecs.state(), codedeploy: w.codedeploy.state() }]),
+      ),
     };
   }
 
@@ -343,12 +394,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   async function reset(): Promise<void> {
     if (resetting) return resetting;
     resetting = (async () => {
-      const old = world;
-      world = makeWorld();
+      const old = [...worlds.values()];
+      worlds.clear();
+      home();
       faults = {};
       server.faultsChanged();
       server.calls.length = 0;
-      await tearDown(old);
+      await Promise.all(old.map((w) => tearDown(w)));
     })();
     try {
       await resetting;
@@ -385,7 +437,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   try {
     port = await server.listen(options.port ?? 0);
   } catch (error) {
-    await tearDown(world);
+    await Promise.all([...worlds.values()].map((w) => tearDown(w)));
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -401,10 +453,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     registry: `${account}.dkr.ecr.${region}.amazonaws.com`,
     clock,
     get lb() {
-      return world.lb;
+      return home().lb;
     },
     get ecs() {
-      return world.ecs.internals;
+      return home().ecs.internals;
     },
     clientEnv() {
       return {
@@ -429,16 +481,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     reset,
     stack,
     build,
-    stacks: () => world.stacks,
+    stacks: () => home().stacks,
     stop() {
       stopped ??= (async () => {
         await server.close();
-        await tearDown(world);
+        await Promise.all([...worlds.values()].map((w) => tearDown(w)));
         if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       })();
       return stopped;
     },
   };
+}
+
+/** The region of an ECR registry host of `account` (`<account>.dkr.ecr.<region>.amazonaws.com`), if it is one. */
+function registryRegion(account: string, host: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host);
+  return match && match[1] === account ? match[2] : undefined;
 }
 
 /**

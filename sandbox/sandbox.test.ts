@@ -195,6 +195,25 @@ describe('call log and faults', () => {
     expect((await control('faults', { method: 'POST', body: { explode: true } })).status).toBe(400);
   });
 
+  it('errors: a named operation answers a named AWS error with its HTTP status, others are untouched', async () => {
+    const set = await control('faults', {
+      method: 'POST',
+      body: { errors: { ListClusters: 'AccessDeniedException', DescribeRepositories: 'ServerException' } },
+    });
+    expect(set.status).toBe(200);
+    const denied = await ecs.send(new ListClustersCommand({})).catch((error: unknown) => error);
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    // A fault in the model (ServerException) answers 500.
+    const fault = await ecr.send(new DescribeRepositoriesCommand({})).catch((error: unknown) => error);
+    expect(fault).toMatchObject({ name: 'ServerException', $metadata: { httpStatusCode: 500 } });
+    expect(sandbox.calls().map((c) => c.errorCode)).toContain('AccessDeniedException');
+    const unknown = await control('faults', { method: 'POST', body: { errors: { ListClusters: 'NoSuchThing' } } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('errors.ListClusters must name an AWS error');
+    await control('faults', { method: 'POST', body: {} });
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+  });
+
   it('refuses malformed stack bodies and unknown task definitions', async () => {
     const missingField = await control('stack', { method: 'POST', body: { cluster: 'c', service: 'web' } });
     expect(missingField.status).toBe(400);
@@ -236,6 +255,49 @@ describe('call log and faults', () => {
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
     const state = (await control('state')).body as { ecs: { clusters: unknown[] } };
     expect(state.ecs.clusters).toEqual([]);
+  });
+});
+
+describe('regions', () => {
+  it("answers in the region of each request's signature, and keeps each region's resources apart", async () => {
+    const frankfurt = { ...clientConfig(), region: 'eu-central-1' };
+    const ecrFra = new ECRClient(frankfurt);
+    const ecsFra = new ECSClient(frankfurt);
+    try {
+      const created = await ecrFra.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+      const registry = `${sandbox.account}.dkr.ecr.eu-central-1.amazonaws.com`;
+      expect(created.repository).toMatchObject({
+        repositoryUri: `${registry}/app`,
+        repositoryArn: `arn:aws:ecr:eu-central-1:${sandbox.account}:repository/app`,
+      });
+      // Not seen from the sandbox's own region.
+      await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['app'] }))).rejects.toBeInstanceOf(
+        RepositoryNotFoundException,
+      );
+      const token = await ecrFra.send(new GetAuthorizationTokenCommand({}));
+      expect(token.authorizationData?.[0]?.proxyEndpoint).toBe(`https://${registry}`);
+      // A push names the region by its registry host.
+      const { digest } = await sandbox.build(fixtureBuildRequest([`${registry}/app:v1`]));
+      const found = await ecrFra.send(
+        new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'v1' }] }),
+      );
+      expect(found.imageDetails?.[0]?.imageDigest).toBe(digest);
+
+      const registered = await ecsFra.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          containerDefinitions: [{ name: 'app', image: `${registry}/app@${digest}`, memory: 128 }],
+        }),
+      );
+      expect(registered.taskDefinition?.taskDefinitionArn).toBe(
+        `arn:aws:ecs:eu-central-1:${sandbox.account}:task-definition/web:1`,
+      );
+      const home = await ecs.send(new ListTaskDefinitionsCommand({}));
+      expect(home.taskDefinitionArns).toEqual([]);
+    } finally {
+      ecrFra.destroy();
+      ecsFra.destroy();
+    }
   });
 });
 

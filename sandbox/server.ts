@@ -27,6 +27,7 @@ import {
   sendQueryResult,
   unknownOperation,
 } from './protocol.js';
+import { namedError } from './named-errors.js';
 import type { StsService } from './services/sts.js';
 
 export interface ApiServerDeps {
@@ -198,5 +199,7 @@ export class ApiServer {
         throw new AwsError('ThrottlingException', 'Rate exceeded', service === 'ecr' ? 429 : 400);
       }
     }
+    const named = faults.errors?.[operation];
+    if (named) throw namedError(service, named);
   }
 }

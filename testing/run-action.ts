@@ -18,6 +18,8 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+  /** What the step saved with core.saveState (GITHUB_STATE), for running its post step as the runner does. */
+  state: Record<string, string>;
   /** `::error::` lines, without the prefix. */
   errors: string[];
   durationMs: number;
@@ -87,6 +89,7 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
         stderr,
         outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
         summary: readFileSync(summaryFile, 'utf8'),
+        state: parseOutputFile(readFileSync(stateFile, 'utf8')),
         errors: stdout
           .split('\n')
           .filter((l) => l.startsWith('::error'))

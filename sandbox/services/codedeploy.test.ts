@@ -685,6 +685,28 @@ describe('CodeDeploy deployments (fake ECS and load balancer)', () => {
     expect(t.lifecycleEvents[4].diagnostics.message).toMatch(/cannot run in the sandbox/);
   });
 
+  it('reports hook events with no hook as Skipped when the skipHooklessLifecycleEvents fault asks, and still succeeds', async () => {
+    const h = await setup();
+    h.faults.skipHooklessLifecycleEvents = true;
+    const content = appSpec(
+      TD2,
+      'Hooks:\n  - AfterAllowTestTraffic: "arn:aws:lambda:eu-west-1:123456789012:function:check"',
+    );
+    const id = await deploy(h, { revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } });
+    expect((await untilStatus(h, id, 'Succeeded')).status).toBe('Succeeded');
+    const t = await target(h, id);
+    expect(Object.fromEntries(t.lifecycleEvents.map((e: any) => [e.lifecycleEventName, e.status]))).toEqual({
+      BeforeInstall: 'Skipped',
+      Install: 'Succeeded',
+      AfterInstall: 'Skipped',
+      AllowTestTraffic: 'Succeeded',
+      AfterAllowTestTraffic: 'Succeeded',
+      BeforeAllowTraffic: 'Skipped',
+      AllowTraffic: 'Succeeded',
+      AfterAllowTraffic: 'Skipped',
+    });
+  });
+
   it('rejects ECS groups that do not fit: wrong controller, unknown target group, second group for a service', async () => {
     const h = await setup();
     const base = {

@@ -189,14 +189,18 @@ export class TaskDefinitionRegistry {
         raw.healthCheck && typeof raw.healthCheck === 'object'
           ? { healthCheck: { interval: 30, timeout: 5, retries: 3, ...(raw.healthCheck as Record<string, unknown>) } }
           : {};
+      // ECS keeps no environment entry whose value is empty or missing: DescribeTaskDefinition never
+      // returns it (public reports: hashicorp/terraform-provider-aws#39533,
+      // aws-actions/amazon-ecs-deploy-task-definition#224).
+      const environment = (list(raw, 'environment') ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
       return {
         cpu: 0,
-        environment: [],
         mountPoints: [],
         volumesFrom: [],
         systemControls: [],
         ...raw,
         ...healthCheck,
+        environment,
         name,
         image,
         portMappings,

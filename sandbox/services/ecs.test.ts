@@ -346,6 +346,38 @@ describe('task definitions as DescribeTaskDefinition answers them', () => {
       retries: 3,
     });
   });
+  it('keeps no environment entry whose value is empty or missing, as ECS does', async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'empty-env',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: 'app:1',
+            memory: 128,
+            environment: [{ name: 'BASE_PATH', value: '' }, { name: 'UNSET' }, { name: 'LOG_LEVEL', value: 'info' }],
+          },
+        ],
+      }),
+    );
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'empty-env' }))).taskDefinition!;
+    expect(td.containerDefinitions?.[0]?.environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+  });
+
+  it('answers tags only when asked with include TAGS', async () => {
+    const tags = [{ key: 'team', value: 'web' }];
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'tagged',
+        containerDefinitions: [{ name: 'app', image: 'app:1', memory: 128 }],
+        tags,
+      }),
+    );
+    const plain = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'tagged' }));
+    expect(plain.tags).toBeUndefined();
+    const withTags = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'tagged', include: ['TAGS'] }));
+    expect(withTags.tags).toEqual(tags);
+  });
 });
 
 describe('container health checks', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AwsCallError } from '../../../lib/aws.js';
 import { MemoryLogger } from '../../../lib/log.js';
 import { Summary } from '../../../lib/summary.js';
-import { buildArguments, buildImage, readDigest, registryHost, type BuildDeps } from './build.js';
+import { buildArguments, buildImage, readDigest, type BuildDeps } from './build.js';
 import type { BuildImageConfig } from './config.js';
 import type { BuildOutcome, DockerCli } from './docker.js';
 import type { Ecr, FoundImage, RetagResult } from './ecr.js';
@@ -116,14 +116,24 @@ function deps(ecr: Ecr, docker: DockerCli, masked: string[] = []): BuildDeps {
 }
 
 describe('buildImage', () => {
-  test('found in ECR: the image by digest, no docker, one lookup', async () => {
+  test('found in ECR: the image by digest and the repositoryUri ECR returns, no docker', async () => {
     const ecr = new FakeEcr();
     ecr.images.set(fingerprint.tag, { digest: DIGEST, registryId: '123456789012', tags: [fingerprint.tag] });
     const docker = pushes();
     const result = await buildImage(config(), deps(ecr, docker));
     expect(result).toMatchObject({ built: false, found: true, image: `${URI}@${DIGEST}`, digest: DIGEST });
     expect(docker.calls).toEqual([]);
-    expect(ecr.calls).toEqual([`find ${fingerprint.tag}`]);
+    expect(ecr.calls).toEqual([`find ${fingerprint.tag}`, 'describeRepository']);
+  });
+
+  test('built and found name the same image alike, even when the client region is not the repository one', async () => {
+    const built = await buildImage(config(), { ...deps(new FakeEcr(), pushes()), region: 'us-east-1' });
+    const ecr = new FakeEcr();
+    ecr.images.set(fingerprint.tag, { digest: built.digest, registryId: '123456789012', tags: [fingerprint.tag] });
+    const found = await buildImage(config(), { ...deps(ecr, pushes()), region: 'us-east-1' });
+    expect(found.found).toBe(true);
+    expect(found.image).toBe(built.image);
+    expect(found.image.startsWith(`${URI}@`)).toBe(true);
   });
 
   test('found: missing extra tags are added by ECR alone; an immutable tag elsewhere is left alone', async () => {
@@ -242,11 +252,6 @@ describe('buildImage', () => {
 });
 
 describe('helpers', () => {
-  test('registry hosts, including China regions', () => {
-    expect(registryHost('123456789012', 'eu-west-1')).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com');
-    expect(registryHost('123456789012', 'cn-north-1')).toBe('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn');
-  });
-
   test('readDigest takes only a well-formed containerimage.digest', () => {
     const file = join(scratch, 'meta.json');
     writeFileSync(file, JSON.stringify({ 'containerimage.digest': DIGEST }));

@@ -41,11 +41,6 @@ export interface BuildResult {
 
 const SHOWN_CHANGES = 20;
 
-/** ECR's registry host for an account and region (China regions use amazonaws.com.cn). */
-export function registryHost(registryId: string, region: string): string {
-  return `${registryId}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
-}
-
 export function missingRepositoryMessage(repository: string, region: string): string {
   return (
     `The ECR repository '${repository}' does not exist in ${region}. Create it with the foundation ` +
@@ -127,9 +122,10 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
   };
 
   if (existing) {
-    const uri = existing.registryId
-      ? `${registryHost(existing.registryId, region)}/${repo}`
-      : (await ecr.describeRepository(repo)).uri;
+    // The image is named by the repositoryUri ECR returns, as on the built path, so the same image
+    // always gets the same name whatever region or endpoint the client was configured with.
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Repository.html
+    const uri = (await ecr.describeRepository(repo)).uri;
     result.image = `${uri}@${existing.digest}`;
     result.digest = existing.digest;
     logger.info(`ECR already holds ${repo}:${fp.tag} (${existing.digest}): nothing to build.`);

@@ -138,7 +138,7 @@ describe('build-image bundle against the sandbox', () => {
     fingerprints.add(first.outputs.fingerprint!);
   });
 
-  test('a second run with no change makes no docker call and one ECR read', async () => {
+  test('a second run with no change makes no docker call and two ECR reads (the image, the repository URI)', async () => {
     const again = await build();
     expect(again.code).toBe(0);
     expect(again.outputs.built).toBe('false');
@@ -146,7 +146,7 @@ describe('build-image bundle against the sandbox', () => {
     expect(again.outputs.image).toBe(first.outputs.image);
     expect(again.outputs.fingerprint).toBe(first.outputs.fingerprint);
     expect(again.docker).toEqual([]);
-    expect(again.ecrCalls).toEqual(['DescribeImages']);
+    expect(again.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories']);
     expect(again.summary).toContain('reused');
   });
 
@@ -161,7 +161,7 @@ describe('build-image bundle against the sandbox', () => {
     expect(run.outputs.built).toBe('false');
     expect(run.outputs.fingerprint).toBe(first.outputs.fingerprint);
     expect(run.docker).toEqual([]);
-    expect(run.ecrCalls).toEqual(['DescribeImages']);
+    expect(run.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories']);
   });
 
   test('a reused image gets missing extra tags from ECR alone (no docker), and keeps an existing one', async () => {
@@ -169,9 +169,9 @@ describe('build-image bundle against the sandbox', () => {
     expect(run.code).toBe(0);
     expect(run.outputs.built).toBe('false');
     expect(run.docker).toEqual([]);
-    expect(run.ecrCalls).toEqual(['DescribeImages', 'BatchGetImage', 'PutImage']);
+    expect(run.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories', 'BatchGetImage', 'PutImage']);
     const again = await build({ 'extra-tags': 'release-1\nstable' });
-    expect(again.ecrCalls).toEqual(['DescribeImages']);
+    expect(again.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories']);
   });
 
   const changes: [string, () => void, Record<string, string>][] = [
@@ -227,6 +227,25 @@ describe('build-image bundle against the sandbox', () => {
       /docker buildx build failed \(exit 1\)[\s\S]*Its last \d+ lines:\n[\s\S]*COPPY/i,
     );
     write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' });
+  });
+
+  test('in another region: the image is named by the repositoryUri ECR returns there, alike when built and when found', async () => {
+    const region = 'eu-central-1';
+    const regional = new ECRClient({
+      region,
+      endpoint: sandbox.endpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    await regional.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+    regional.destroy();
+    const env = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
+    const built = await build({}, env);
+    if (built.code !== 0) throw new Error(`action failed:\n${built.stdout}\n${built.stderr}`);
+    expect(built.outputs.built).toBe('true');
+    const registry = `${sandbox.account}.dkr.ecr.${region}.amazonaws.com`;
+    expect(built.outputs.image).toBe(`${registry}/app@${built.outputs.digest}`);
+    const found = await build({}, env);
+    expect(found.outputs).toMatchObject({ built: 'false', found: 'true', image: built.outputs.image });
   });
 
   test('a missing repository names the command that creates it', async () => {

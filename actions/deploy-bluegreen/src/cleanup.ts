@@ -1,6 +1,7 @@
 /**
- * The post step's work (runs with `post-if: cancelled()`): if the main step was killed before it
- * could stop its deployment, stop it now with rollback.
+ * The post step's work (runs with `post-if: always()`): a deployment the main step started and did
+ * not see finish (killed on cancel, or its own StopDeployment failed on timeout) is stopped now with
+ * rollback. When the saved state says it finished, the post step makes no call and logs nothing.
  */
 import * as core from '@actions/core';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
@@ -21,9 +22,13 @@ export interface SavedState {
   id?: string;
   finished?: string;
   rollbackOnCancel?: string;
+  /** The main step's own stop (on timeout or failed checks) failed. */
+  stopFailed?: string;
 }
 
 const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS'];
+
+const NOTHING_TO_DO = 'The main step left no deployment running: nothing to do.';
 
 /** The post step runs in a cancelled job: every call is bounded (lib/cancel.ts withTimeout), none can hang it. */
 const LOOK_CALL_MS = 2_000;
@@ -34,8 +39,8 @@ export async function stopLeftoverDeployment(
   clients: { ecs: EcsApi; codedeploy: CodeDeployApi },
   logger: Logger,
 ): Promise<string> {
-  if (!state.id || state.finished === 'true') return 'The main step left no deployment running: nothing to do.';
-  if (state.rollbackOnCancel === 'false') {
+  if (!state.id || state.finished === 'true') return NOTHING_TO_DO;
+  if (state.rollbackOnCancel === 'false' && state.stopFailed !== 'true') {
     return `Deployment ${state.id} may still be running; rollback-on-cancel is false, so it is left alone.`;
   }
   if (state.kind === 'ecs') {
@@ -48,7 +53,7 @@ export async function stopLeftoverDeployment(
     if (!ECS_ACTIVE.includes(status)) return `Service deployment ${state.id} is ${status}: nothing to stop.`;
     logger.info(`Service deployment ${state.id} is still ${status}: stopping it with ROLLBACK.`);
     await stopServiceDeployment(clients, state.id, STOP_CALL_MS);
-    return `Stopped service deployment ${state.id} with ROLLBACK (the main step was cancelled before it could).`;
+    return `Stopped service deployment ${state.id} with ROLLBACK (the main step did not see it finish).`;
   }
   const answer = await awsCall(`deployment ${state.id}`, () =>
     clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: state.id }), {
@@ -61,7 +66,7 @@ export async function stopLeftoverDeployment(
   }
   logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
   await stopDeployment(clients, state.id, STOP_CALL_MS);
-  return `Stopped deployment ${state.id} with rollback (the main step was cancelled before it could).`;
+  return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
 }
 
 export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -73,9 +78,11 @@ export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         id: core.getState(STATE.id) || undefined,
         finished: core.getState(STATE.finished) || undefined,
         rollbackOnCancel: core.getState('rollback-on-cancel') || undefined,
+        stopFailed: core.getState(STATE.stopFailed) || undefined,
       };
+      // It runs after every job now (post-if: always()): say nothing where there is nothing to do.
       if (!state.id || state.finished === 'true') {
-        logger.info('The main step left no deployment running: nothing to do.');
+        logger.debug(NOTHING_TO_DO);
         return;
       }
       const config = awsClientConfig(env, 'deploy-bluegreen');

@@ -24,10 +24,18 @@ import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from
 import type { DeploymentGroup } from './discovery.js';
 import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { explainStoppedTasks } from './diagnostics.js';
+import {
+  ACTIVE_STATUSES,
+  deploymentProgress,
+  lifecycleEventProgress,
+  targetProgress,
+  type Progress,
+} from './codedeploy-states.js';
 
-/** Statuses of a deployment that has not ended. */
-export const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
-const ENDED = new Set(['Succeeded', 'Failed', 'Stopped']);
+export { ACTIVE_STATUSES };
+
+/** Succeeded, Failed or Stopped: the deployment is over, one way or the other. */
+const ended = (status: string | undefined) => ['done', 'failed'].includes(deploymentProgress(status));
 
 /** On cancel the runner kills the process 10 s after SIGINT: keep the rollback wait well inside that. */
 export const CANCEL_BUDGET_MS = 5_000;
@@ -280,6 +288,7 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
     gate: false,
     manualWait: false,
     terminationWait: false,
+    unknown: new Set<string>(),
   };
   let targetId = `${plan.cluster}:${plan.service}`;
   let listedTargets = false;
@@ -308,15 +317,17 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
       }
       logLifecycle(deps, target, seen.events, record);
       logTraffic(deps, target, seen, record);
+      sayUnknown(deps, id, info, target, seen.unknown);
 
-      if (ENDED.has(status)) {
+      if (ended(status)) {
         // Nothing left for the post step to stop.
         deps.saveState(STATE.finished, 'true');
         break;
       }
 
       const events = target?.lifecycleEvents ?? [];
-      if (!seen.terminationWait && events.length > 0 && events.every((e) => e.status === 'Succeeded')) {
+      // Every event over (Succeeded, or Skipped when it had nothing to run): only the blue termination wait is left.
+      if (!seen.terminationWait && events.length > 0 && events.every((e) => isOver(e.status))) {
         seen.terminationWait = true;
         const minutes =
           plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
@@ -360,13 +371,15 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
     }
     if (error instanceof ActionFailure) throw error;
     // Watching failed (e.g. AccessDenied on GetDeploymentTarget, retries exhausted), not the deployment:
-    // say plainly that it goes on, and where to follow it.
+    // say plainly that it goes on, and where to follow it. It is left running on purpose, so the post
+    // step must not stop it either.
+    deps.saveState(STATE.finished, 'true');
     throw new ActionFailure(
       `Deployment ${id} is still ${record.status ?? 'starting'} and continues without this action: ${deploymentConsoleUrl(deps.region, id)}\nThe action stopped watching it because: ${(error as Error).message}`,
     );
   }
 
-  if (record.status === 'Succeeded') {
+  if (deploymentProgress(record.status) === 'done') {
     logger.info(`Deployment ${id} succeeded: ${plan.taskDefinitionArn} serves production traffic.`);
     return;
   }
@@ -437,7 +450,8 @@ function logLifecycle(
       event.startTime && event.endTime
         ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})`
         : '';
-    const why = status === 'Failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
+    const why =
+      lifecycleEventProgress(status) === 'failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
     deps.logger.info(`  ${name}: ${status}${took}${why}`);
   }
 }
@@ -468,18 +482,51 @@ export function deploymentConsoleUrl(region: string, id: string): string {
   return `https://${r}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(id)}?region=${r}`;
 }
 
-/** AfterAllowTraffic succeeded: production traffic is on green; only the blue termination wait remains. */
+/** An event that is over without failing: Succeeded, or Skipped. */
+function isOver(status: string | undefined): boolean {
+  return lifecycleEventProgress(status) === 'done';
+}
+
+/** AfterAllowTraffic is over: production traffic is on green; only the blue termination wait remains. */
 function trafficShifted(target: ECSTarget | undefined): boolean {
-  return (target?.lifecycleEvents ?? []).some(
-    (e) => e.lifecycleEventName === 'AfterAllowTraffic' && e.status === 'Succeeded',
-  );
+  return (target?.lifecycleEvents ?? []).some((e) => e.lifecycleEventName === 'AfterAllowTraffic' && isOver(e.status));
+}
+
+/**
+ * A status this code does not know (a value AWS added after it was written): the watch goes on,
+ * led by the deployment's status, and says once what it saw.
+ */
+function sayUnknown(
+  deps: DeployDeps,
+  id: string,
+  info: DeploymentInfo,
+  target: ECSTarget | undefined,
+  said: Set<string>,
+): void {
+  const seen: [string, string | undefined, Progress][] = [
+    ['deployment status', info.status, deploymentProgress(info.status)],
+    ['target status', target?.status, targetProgress(target?.status)],
+    ...(target?.lifecycleEvents ?? []).map((e): [string, string | undefined, Progress] => [
+      `${e.lifecycleEventName ?? '?'} status`,
+      e.status,
+      lifecycleEventProgress(e.status),
+    ]),
+  ];
+  for (const [what, value, progress] of seen) {
+    if (progress !== 'unknown' || value === undefined) continue;
+    const key = `${what}=${value}`;
+    if (said.has(key)) continue;
+    said.add(key);
+    deps.logger.warning(
+      `Deployment ${id}: unknown ${what} '${value}'; this action keeps watching until the deployment ends.`,
+    );
+  }
 }
 
 function describeWhere(last: Observed | undefined): string {
   if (!last) return 'being created';
   const events = last.target?.lifecycleEvents ?? [];
-  const current =
-    events.find((e) => e.status === 'InProgress') ?? [...events].reverse().find((e) => e.status === 'Succeeded');
+  const current = events.find((e) => e.status === 'InProgress') ?? [...events].reverse().find((e) => isOver(e.status));
   return `${last.info.status ?? 'Unknown'}${current ? ` (${current.lifecycleEventName} ${current.status})` : ''}`;
 }
 
@@ -496,7 +543,18 @@ async function stopAndFail(
   record.stoppedBecause = why;
   deps.logger.error(why);
   deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
-  await stopDeployment(deps, record.id);
+  try {
+    await stopDeployment(deps, record.id);
+  } catch (error) {
+    // The state still says "not finished", so the post step (post-if: always()) tries the stop again,
+    // whatever rollback-on-cancel says: this stop was not about a cancellation.
+    deps.saveState(STATE.stopFailed, 'true');
+    throw new ActionFailure(
+      `${why}. StopDeployment failed (${(error as Error).message}): deployment ${record.id} is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: ${deploymentConsoleUrl(deps.region, record.id)}`,
+    );
+  }
+  // Stopped: CodeDeploy rolls back on its own, nothing is left for the post step.
+  deps.saveState(STATE.finished, 'true');
   const outcome = await rollbackOutcome(
     deps,
     record,
@@ -524,7 +582,7 @@ async function onCancel(
   try {
     await stopDeployment(deps, record.id, STOP_CALL_MS);
   } catch (error) {
-    // The post step (post-if: cancelled()) tries again: the state still says "not finished".
+    // The post step (post-if: always()) tries again: the state still says "not finished".
     throw new ActionFailure(
       `${why}. StopDeployment did not go through (${(error as Error).message}); the post step tries again. Check deployment ${record.id}: ${deploymentConsoleUrl(deps.region, record.id)}`,
     );
@@ -549,7 +607,7 @@ async function rollbackOutcome(
   try {
     const status = await waitForEnd(deps, record.id, budgetMs, signal, intervalMs);
     record.status = status;
-    if (!ENDED.has(status)) return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
+    if (!ended(status)) return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
     const info = await getDeploymentWithin(deps, record.id, signal, Math.max(1, deadline - deps.clock.now()));
     const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
     if (!rollbackId) return `it ended ${status}`;
@@ -562,7 +620,7 @@ async function rollbackOutcome(
       intervalMs,
     );
     record.rollbackStatus = rollbackStatus;
-    return ENDED.has(rollbackStatus)
+    return ended(rollbackStatus)
       ? `it ended ${status}, and rollback deployment ${rollbackId} ${rollbackStatus}${rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}`
       : `it ended ${status}; rollback deployment ${rollbackId} was still ${rollbackStatus} after ${formatDuration(budgetMs)}`;
   } catch (error) {
@@ -587,7 +645,7 @@ export async function waitForEnd(
     if (!info) return status;
     status = info.status ?? 'Unknown';
     const left = deadline - deps.clock.now();
-    if (ENDED.has(status) || left <= 0) return status;
+    if (ended(status) || left <= 0) return status;
     await deps.clock.sleep(Math.min(intervalMs, left), signal);
   }
 }
@@ -623,7 +681,7 @@ async function explainFailure(
 ): Promise<string> {
   const info = last.info;
   const lines: string[] = [];
-  const failed = (last.target?.lifecycleEvents ?? []).find((e) => e.status === 'Failed');
+  const failed = (last.target?.lifecycleEvents ?? []).find((e) => lifecycleEventProgress(e.status) === 'failed');
   lines.push(
     `Deployment ${record.id} ${info.status}${failed ? ` in lifecycle event ${failed.lifecycleEventName}` : ''}.`,
   );

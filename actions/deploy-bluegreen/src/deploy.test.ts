@@ -99,7 +99,7 @@ describe('unchanged', () => {
   test('for CODE_DEPLOY the PRIMARY task set is what runs, not the other task set', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:2') });
     await run(config(), ecs, fakeCodeDeploy({}));
-    expect(ecs.inputsOf('DescribeTaskDefinition')[0]).toEqual({ taskDefinition: tdArn('app', 1) });
+    expect(ecs.inputsOf('DescribeTaskDefinition')[0]).toEqual({ taskDefinition: tdArn('app', 1), include: ['TAGS'] });
   });
 
   test('a template equal to the running definition (AWS fill-ins aside) is unchanged too', async () => {
@@ -113,6 +113,50 @@ describe('unchanged', () => {
       fakeCodeDeploy({}),
     );
     expect(outputs?.status).toBe('unchanged');
+  });
+});
+
+describe('what ECS keeps of a template', () => {
+  const withEmptyValue = () => {
+    const definition = template('repo/app:2');
+    (definition.containerDefinitions as Record<string, unknown>[])[0]!.environment = [
+      { name: 'BASE_PATH', value: '' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ];
+    return definition;
+  };
+
+  test('an environment entry with an empty value is left out with a warning, and counts as no change', async () => {
+    const { ecs, registry } = fakeEcs({ running: withEmptyValue() });
+    const { outputs, deps } = await run(
+      config({ image: undefined, template: { path: 'td.json', definition: withEmptyValue() } }),
+      ecs,
+      fakeCodeDeploy({}),
+    );
+    expect(outputs?.status).toBe('unchanged');
+    expect(registry).toHaveLength(1);
+    expect(deps.logger.lines).toContain('warning: ECS does not keep BASE_PATH with an empty value; left out');
+  });
+
+  test('a change of tags alone registers and deploys; equal tags do not', async () => {
+    const tagged = (value: string) => ({ ...template('repo/app:2'), tags: [{ key: 'team', value }] });
+    const same = fakeEcs({ running: tagged('web') });
+    const unchanged = await run(
+      config({ image: undefined, template: { path: 'td.json', definition: tagged('web') } }),
+      same.ecs,
+      fakeCodeDeploy({}),
+    );
+    expect(unchanged.outputs?.status).toBe('unchanged');
+
+    const { ecs } = fakeEcs({ running: tagged('web') });
+    const { outputs, report } = await run(
+      config({ image: undefined, template: { path: 'td.json', definition: tagged('payments') } }),
+      ecs,
+      fakeCodeDeploy({ script: [{ status: 'Succeeded' }] }),
+    );
+    expect(outputs?.deployed).toBe(true);
+    expect(ecs.inputsOf('RegisterTaskDefinition')[0]?.tags).toEqual([{ key: 'team', value: 'payments' }]);
+    expect(report.diff).toEqual(['~ tags[0].value: "web" -> "payments"']);
   });
 });
 
@@ -280,8 +324,28 @@ describe('CodeDeploy deployment', () => {
       /Stopped deployment d-NEW with rollback: it ended Stopped, and rollback deployment d-RB Succeeded/,
     );
     expect(codedeploy.inputsOf('StopDeployment')).toEqual([{ deploymentId: 'd-NEW', autoRollbackEnabled: true }]);
+    // The stop went through: nothing left for the post step.
+    expect(deps.state.get(STATE.finished)).toBe('true');
     // Bounded: about the timeout, plus the short rollback wait.
     expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000 + 2000);
+  });
+
+  test('timeout whose StopDeployment fails: says the deployment still runs, not rolled back, with its link; left for the post step', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(6), traffic: [100, 0] }] });
+    codedeploy.handlers.StopDeployment = () => {
+      throw awsError('AccessDeniedException', 'not authorized to perform: codedeploy:StopDeployment');
+    };
+    const { error, deps } = await run(config({ timeoutMs: 60_000 }), ecs, codedeploy);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect(error!.message).toMatch(/^Timed out: timeout-minutes \(1m\) reached/);
+    expect(error!.message).toMatch(/AccessDeniedException: not authorized to perform: codedeploy:StopDeployment/);
+    expect(error!.message).toContain(
+      'deployment d-NEW is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-NEW?region=eu-west-1',
+    );
+    expect(deps.state.get(STATE.id)).toBe('d-NEW');
+    expect(deps.state.get(STATE.finished)).toBe('false');
+    expect(deps.state.get(STATE.stopFailed)).toBe('true');
   });
 
   test('timeout during the blue termination wait: no stop, no rollback; succeeds saying CodeDeploy finishes it', async () => {
@@ -305,19 +369,60 @@ describe('CodeDeploy deployment', () => {
     expect(deps.clock.time - 1_000_000).toBeLessThanOrEqual(60_000);
   });
 
+  test('Skipped lifecycle events count as done: the termination wait is announced and a timeout in it stops nothing', async () => {
+    const HOOKS = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
+    const skipped = EVENTS.map(([name]): [string, string] => [name, HOOKS.includes(name) ? 'Skipped' : 'Succeeded']);
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'InProgress', events: upTo(6), traffic: [100, 0] },
+        { status: 'InProgress', events: skipped, traffic: [0, 100] },
+      ],
+    });
+    const { outputs, error, deps } = await run(config({ timeoutMs: 60_000 }), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(codedeploy.ops()).not.toContain('StopDeployment');
+    expect(outputs).toMatchObject({ deployed: true, status: 'InProgress' });
+    expect(deps.logger.text()).toMatch(/Production traffic is on green/);
+    expect(deps.logger.text()).toMatch(/AfterAllowTraffic: Skipped/);
+    expect(deps.state.get(STATE.finished)).toBe('true');
+  });
+
+  test('a status this code does not know: keeps watching, says so once, and ends with the deployment', async () => {
+    const { ecs } = fakeEcs({ running: template('repo/app:1') });
+    const odd: [string, string][] = EVENTS.map(([name], i) => [name, i === 0 ? 'Unknown' : 'Pending']);
+    const codedeploy = fakeCodeDeploy({
+      script: [
+        { status: 'Paused', events: odd },
+        { status: 'Paused', events: odd },
+        { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
+      ],
+    });
+    const { outputs, error, deps } = await run(config(), ecs, codedeploy);
+    expect(error).toBeUndefined();
+    expect(outputs).toMatchObject({ deployed: true, status: 'Succeeded' });
+    const warnings = deps.logger.lines.filter((l) => l.startsWith('warning: Deployment d-NEW: unknown'));
+    expect(warnings).toEqual([
+      "warning: Deployment d-NEW: unknown deployment status 'Paused'; this action keeps watching until the deployment ends.",
+      "warning: Deployment d-NEW: unknown BeforeInstall status 'Unknown'; this action keeps watching until the deployment ends.",
+    ]);
+  });
+
   test('an error while watching says the deployment goes on without the action, with its console link', async () => {
     const { ecs } = fakeEcs({ running: template('repo/app:1') });
     const codedeploy = fakeCodeDeploy({ script: [{ status: 'InProgress', events: upTo(2) }] });
     codedeploy.handlers.GetDeploymentTarget = () => {
       throw awsError('AccessDeniedException', 'not authorized to perform: codedeploy:GetDeploymentTarget');
     };
-    const { error } = await run(config(), ecs, codedeploy);
+    const { error, deps } = await run(config(), ecs, codedeploy);
     expect(error).toBeInstanceOf(ActionFailure);
     expect(error!.message).toMatch(
       /^Deployment d-NEW is still InProgress and continues without this action: https:\/\/eu-west-1\.console\.aws\.amazon\.com\/codesuite\/codedeploy\/deployments\/d-NEW\?region=eu-west-1\n/,
     );
     expect(error!.message).toMatch(/AccessDeniedException: not authorized/);
     expect(codedeploy.ops()).not.toContain('StopDeployment');
+    // Left running on purpose: the post step (which runs after every job) must not stop it.
+    expect(deps.state.get(STATE.finished)).toBe('true');
   });
 
   test('cancellation: StopDeployment with rollback at once, a rollback wait within 5 s, then fail', async () => {

@@ -30,6 +30,7 @@ import {
   renderTaskDefinition,
   sameTaskDefinition,
   type TaskDefinitionDoc,
+  withoutEmptyEnvironment,
 } from './taskdef.js';
 
 export interface DeployOutputs {
@@ -62,8 +63,9 @@ export function newReport(config: DeployConfig, region: string): DeployReport {
 export async function deploy(config: DeployConfig, deps: DeployDeps, report: DeployReport): Promise<DeployOutputs> {
   const started = deps.clock.now();
   const deadline = started + config.timeoutMs;
-  const render = (base: unknown, source: string) =>
-    renderTaskDefinition(base, {
+  const warned = new Set<string>();
+  const render = (base: unknown, source: string) => {
+    const rendered = renderTaskDefinition(base, {
       containerName: config.containerName,
       image: config.image,
       environment: config.environment,
@@ -74,6 +76,15 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       containerPort: config.containerPort,
       source,
     });
+    // Left out before comparing and registering: ECS would drop them anyway, and keeping them
+    // would make every run look like a change.
+    const { definition, dropped } = withoutEmptyEnvironment(rendered);
+    for (const name of dropped.filter((n) => !warned.has(n))) {
+      warned.add(name);
+      deps.logger.warning(`ECS does not keep ${name} with an empty value; left out`);
+    }
+    return definition;
+  };
 
   if (config.registerOnly) return registerOnly(config, deps, report, render);
 

@@ -29,6 +29,8 @@ export const STATE = {
   kind: 'deployment-kind',
   id: 'deployment-id',
   finished: 'deployment-finished',
+  /** 'true' when the main step itself decided to stop it (timeout, failed checks) and the stop failed. */
+  stopFailed: 'deployment-stop-failed',
 } as const;
 
 export interface LifecycleRow {

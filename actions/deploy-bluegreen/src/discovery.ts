@@ -109,19 +109,26 @@ export async function findTaskDefinition(
   }
 }
 
-/** The definition a service runs: it must exist, so every error (not-found included) is rethrown. */
+/**
+ * The definition a service runs: it must exist, so every error (not-found included) is rethrown.
+ * Read with its tags, which DescribeTaskDefinition answers beside the definition only when asked
+ * (`include: ["TAGS"]`); they are put where a template has them, so a change of tags is a change.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html
+ */
 export async function describeTaskDefinition(
   ecs: EcsApi,
   reference: string,
 ): Promise<{ arn: string; definition: TaskDefinitionDoc }> {
   const answer = await awsCall(`task definition ${reference}`, () =>
-    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference })),
+    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] })),
   );
   const definition = answer.taskDefinition;
   if (!definition?.taskDefinitionArn) {
     throw new ActionFailure(`DescribeTaskDefinition returned no task definition for ${reference}`);
   }
-  return { arn: definition.taskDefinitionArn, definition: definition as unknown as TaskDefinitionDoc };
+  const withTags: TaskDefinitionDoc = { ...(definition as unknown as TaskDefinitionDoc) };
+  if (answer.tags?.length) withTags.tags = answer.tags;
+  return { arn: definition.taskDefinitionArn, definition: withTags };
 }
 
 function isTaskDefinitionNotFound(error: unknown): boolean {

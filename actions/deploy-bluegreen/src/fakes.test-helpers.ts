@@ -108,12 +108,17 @@ export const template = (image = 'repo/app:1'): TaskDefinitionDoc => ({
   containerDefinitions: [{ name: 'app', image, portMappings: [{ containerPort: 3000 }] }],
 });
 
-/** The described form of a template registered as revision `revision`. */
+/**
+ * The described form of a template registered as revision `revision`, as ECS answers it: no
+ * environment entry with an empty or missing value, and no tags (DescribeTaskDefinition answers
+ * those beside the definition, and only with include TAGS).
+ */
 export function described(definition: TaskDefinitionDoc, revision: number): TaskDefinitionDoc {
+  const { tags: _tags, ...registered } = structuredClone(definition);
   return {
     // AWS answers it even when it was never set.
     enableFaultInjection: false,
-    ...structuredClone(definition),
+    ...registered,
     taskDefinitionArn: tdArn(String(definition.family), revision),
     revision,
     status: 'ACTIVE',
@@ -124,8 +129,8 @@ export function described(definition: TaskDefinitionDoc, revision: number): Task
       essential: true,
       mountPoints: [],
       volumesFrom: [],
-      environment: [],
       ...c,
+      environment: ((c.environment ?? []) as { value?: string }[]).filter((e) => e.value),
       portMappings: ((c.portMappings ?? []) as Record<string, unknown>[]).map((p) => ({
         hostPort: p.containerPort,
         protocol: 'tcp',
@@ -149,7 +154,11 @@ export function fakeEcs(options: {
   events?: string[];
 }): { ecs: FakeAws; registry: TaskDefinitionDoc[] } {
   const registry: TaskDefinitionDoc[] = [];
-  if (options.running) registry.push(described(options.running, 1));
+  const tagsOf = new Map<unknown, unknown>();
+  if (options.running) {
+    registry.push(described(options.running, 1));
+    tagsOf.set(registry[0]!.taskDefinitionArn, options.running.tags ?? []);
+  }
   const latestOf = (family: string) =>
     [...registry].reverse().find((d) => d.family === family && d.status === 'ACTIVE');
   const ecs = new FakeAws({
@@ -193,14 +202,19 @@ export function fakeEcs(options: {
       const ref = input.taskDefinition as string;
       const found = ref.includes(':') ? registry.find((d) => d.taskDefinitionArn === ref) : latestOf(ref);
       if (!found) throw awsError('ClientException', 'Unable to describe task definition.');
-      return { taskDefinition: structuredClone(found) };
+      const withTags = (input.include as string[] | undefined)?.includes('TAGS');
+      return {
+        taskDefinition: structuredClone(found),
+        ...(withTags ? { tags: structuredClone(tagsOf.get(found.taskDefinitionArn)) } : {}),
+      };
     },
     RegisterTaskDefinition: (input) => {
       const family = input.family as string;
       const revision = registry.filter((d) => d.family === family).length + 1;
       const registered = described(input as TaskDefinitionDoc, revision);
       registry.push(registered);
-      return { taskDefinition: registered };
+      tagsOf.set(registered.taskDefinitionArn, input.tags ?? []);
+      return { taskDefinition: registered, tags: input.tags ?? [] };
     },
     ListTasks: () => ({ taskArns: (options.stoppedTasks ?? []).map((t) => t.taskArn) }),
     DescribeTasks: () => ({

@@ -1,4 +1,4 @@
-// The post step's entry point (action.yml `post:`, `post-if: cancelled()`).
+// The post step's entry point (action.yml `post:`, `post-if: always()`).
 import { runPost } from './cleanup.js';
 
 void runPost();

@@ -135,6 +135,20 @@ describe('post step: stopLeftoverDeployment', () => {
     expect(cd.ops()).not.toContain('StopDeployment');
   });
 
+  test("retries a stop the main step's timeout could not make, even with rollback-on-cancel false", async () => {
+    const cd = new FakeAws({
+      GetDeployment: () => ({ deploymentInfo: { status: 'InProgress' } }),
+      StopDeployment: () => ({}),
+    });
+    const line = await stopLeftoverDeployment(
+      { kind: 'codedeploy', id: 'd-1', finished: 'false', rollbackOnCancel: 'false', stopFailed: 'true' },
+      { ecs: new FakeAws().client as never, codedeploy: cd.client as never },
+      new MemoryLogger(),
+    );
+    expect(line).toBe('Stopped deployment d-1 with rollback (the main step did not see it finish).');
+    expect(cd.inputsOf('StopDeployment')).toEqual([{ deploymentId: 'd-1', autoRollbackEnabled: true }]);
+  });
+
   test('stops an ECS service deployment still in progress with ROLLBACK', async () => {
     const ecs = new FakeAws({
       DescribeServiceDeployments: () => ({ serviceDeployments: [{ status: 'IN_PROGRESS' }] }),

@@ -10,6 +10,7 @@ import {
   type RenderOptions,
   type TaskDefinitionDoc,
   valuesToMask,
+  withoutEmptyEnvironment,
 } from './taskdef.js';
 
 const template = (): TaskDefinitionDoc => ({
@@ -52,7 +53,8 @@ const described = (): TaskDefinitionDoc => ({
       cpu: 0,
       essential: true,
       portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp' }],
-      environment: [{ name: 'BASE_PATH', value: '' }],
+      // ECS keeps no environment entry with an empty value: the template's BASE_PATH is not here.
+      environment: [],
       mountPoints: [],
       volumesFrom: [],
       systemControls: [],
@@ -215,7 +217,14 @@ describe('normalisation', () => {
     ],
     ['essential true and cpu 0', (d) => Object.assign(container(d), { essential: true, cpu: 0 })],
     ['empty arrays and strings', (d) => Object.assign(d, { volumes: [], placementConstraints: [], taskRoleArn: '' })],
-    ['tags', (d) => (d.tags = [{ key: 'team', value: 'web' }])],
+    [
+      'an environment entry with an empty or missing value (ECS keeps none)',
+      (d) => (container(d).environment = [{ name: 'BASE_PATH' }, { name: 'EMPTY', value: '' }]),
+    ],
+    [
+      "tags whose key starts with aws: (AWS's own)",
+      (d) => (d.tags = [{ key: 'aws:cloudformation:stack-name', value: 's' }]),
+    ],
     // DescribeTaskDefinition answers it even when the template never set it.
     ['enableFaultInjection false', (d) => (d.enableFaultInjection = false)],
     [
@@ -274,8 +283,41 @@ describe('normalisation', () => {
     ['the family', (d) => (d.family = 'other')],
     ['a task role', (d) => (d.taskRoleArn = 'arn:aws:iam::123456789012:role/task')],
     ['enableFaultInjection true', (d) => (d.enableFaultInjection = true)],
+    ['tags added', (d) => (d.tags = [{ key: 'team', value: 'web' }])],
     ['a health check', (d) => (container(d).healthCheck = { command: ['CMD', 'true'] })],
   ];
+
+  test('tags count, in any order; a changed tag value is a change', () => {
+    const a = template();
+    a.tags = [
+      { key: 'team', value: 'web' },
+      { key: 'cost-centre', value: '42' },
+    ];
+    const b = template();
+    b.tags = [
+      { key: 'cost-centre', value: '42' },
+      { key: 'team', value: 'web' },
+    ];
+    expect(sameTaskDefinition(a, b)).toBe(true);
+    b.tags = [
+      { key: 'cost-centre', value: '43' },
+      { key: 'team', value: 'web' },
+    ];
+    expect(sameTaskDefinition(a, b)).toBe(false);
+    expect(diffTaskDefinitions(a, b)).toEqual(['~ tags[0].value: "42" -> "43"']);
+  });
+
+  test('withoutEmptyEnvironment drops entries with an empty or missing value and names each once', () => {
+    const def = template();
+    container(def).environment = [{ name: 'BASE_PATH', value: '' }, { name: 'A', value: '1' }, { name: 'UNSET' }];
+    container(def, 'sidecar').environment = [{ name: 'BASE_PATH', value: '' }];
+    const { definition, dropped } = withoutEmptyEnvironment(def);
+    expect(dropped).toEqual(['BASE_PATH', 'UNSET']);
+    expect(container(definition).environment).toEqual([{ name: 'A', value: '1' }]);
+    expect(container(definition, 'sidecar').environment).toEqual([]);
+    // The input is untouched.
+    expect(container(def).environment).toHaveLength(3);
+  });
 
   test('a health check with only a command equals the one ECS describes with its defaults filled in', () => {
     const command = ['CMD-SHELL', 'curl -f http://localhost:3000/health || exit 1'];

@@ -189,13 +189,48 @@ const byKey =
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /**
- * A canonical form for comparison: read-only fields and tags gone, lists AWS may reorder sorted,
- * defaults and empty values dropped, cpu/memory in units, hostPort filled under awsvpc.
+ * ECS keeps no environment entry whose value is empty or missing: RegisterTaskDefinition drops it
+ * and DescribeTaskDefinition never returns it (public reports: hashicorp/terraform-provider-aws#39533,
+ * aws-actions/amazon-ecs-deploy-task-definition#224). Returns a copy without them and their names,
+ * so the caller can say which variables ECS will not set.
+ */
+export function withoutEmptyEnvironment(definition: TaskDefinitionDoc): {
+  definition: TaskDefinitionDoc;
+  dropped: string[];
+} {
+  const copy = structuredClone(definition);
+  const dropped: string[] = [];
+  const containers = (Array.isArray(copy.containerDefinitions) ? copy.containerDefinitions : []) as Container[];
+  for (const container of containers) {
+    if (!Array.isArray(container.environment)) continue;
+    container.environment = container.environment.filter((entry) => {
+      const kept = typeof entry.value === 'string' && entry.value !== '';
+      if (!kept && !dropped.includes(String(entry.name))) dropped.push(String(entry.name));
+      return kept;
+    });
+  }
+  return { definition: copy, dropped };
+}
+
+/**
+ * Tags whose key starts with `aws:` are AWS's own; nobody can set them, so they never count as a
+ * difference (our assumption from the tagging rules in the API model's Tag documentation).
+ */
+const AWS_TAG_PREFIX = 'aws:';
+
+/**
+ * A canonical form for comparison: read-only fields gone, lists AWS may reorder sorted, defaults
+ * and empty values dropped, cpu/memory in units, hostPort filled under awsvpc. Tags count: the
+ * running definition is read with DescribeTaskDefinition include TAGS (discovery.ts), which puts
+ * them where the template has them.
  */
 export function normaliseTaskDefinition(definition: TaskDefinitionDoc): TaskDefinitionDoc {
-  const def = stripReadOnly(unwrapTaskDefinition(definition));
-  // DescribeTaskDefinition only returns tags when asked; they are not part of the revision.
-  delete def.tags;
+  const def = stripReadOnly(withoutEmptyEnvironment(unwrapTaskDefinition(definition)).definition);
+  if (Array.isArray(def.tags)) {
+    def.tags = (def.tags as { key?: string; value?: string }[])
+      .filter((tag) => !String(tag.key ?? '').startsWith(AWS_TAG_PREFIX))
+      .sort(byKey((tag) => tag.key ?? ''));
+  }
   // DescribeTaskDefinition answers `enableFaultInjection: false` even when it was never set.
   // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html
   if (def.enableFaultInjection === false) delete def.enableFaultInjection;
