@@ -97,7 +97,7 @@ describe('jest projects', () => {
 
 interface Sign {
   what: string;
-  /** Also looked for in the test helpers a test imports. */
+  /** Also looked for in the test helpers a test imports (run-action is not: its repoRoot is a plain path). */
   inHelpers?: boolean;
   test: (source: string, imports: string[]) => boolean;
 }
@@ -106,6 +106,7 @@ interface Sign {
 const SIGNS: Sign[] = [
   {
     what: 'imports the sandbox',
+    inHelpers: true,
     test: (_, imports) => imports.some((i) => /(^|\/)sandbox(\/|$)/.test(i) && i.startsWith('.')),
   },
   {
@@ -138,7 +139,7 @@ function runtimeImports(source: string): string[] {
 }
 
 /**
- * The signs in `file`'s own source, and the process and socket signs of the test helpers it
+ * The signs in `file`'s own source, and the sandbox, process and socket signs of the test helpers it
  * imports (`*.test-helpers.ts`, testing/): a helper the test calls may start them. Product modules
  * are not followed: a unit test may import a module that can start a process and call only its
  * pure parts or give it a fake.
