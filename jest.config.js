@@ -12,8 +12,9 @@ const root = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
 
 /**
  * The integration tests, as regexps over the path relative to the repository root ('/'
- * separators, each anchored with ^). Every other *.test.ts is a unit test; testing/test-projects.test.ts fails when one
- * of those starts a process or opens a socket, and names the file to add here.
+ * separators), each starting with ^. Every other *.test.ts is a unit test:
+ * testing/test-projects.test.ts fails when one of those starts a process, opens a socket or
+ * imports the sandbox, and names the file to add here.
  */
 export const INTEGRATION_TESTS = [
   // Whole areas: the sandbox, terraform, the demo's steps, the sample app (started as a process).

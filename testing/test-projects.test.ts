@@ -69,7 +69,8 @@ describe('jest projects', () => {
     expect(wrong).toEqual([]);
   });
 
-  test('each integration pattern still names at least one test file', () => {
+  test('each integration pattern starts with ^ and still names at least one test file', () => {
+    expect(jestConfig.INTEGRATION_TESTS.filter((pattern) => !pattern.startsWith('^'))).toEqual([]);
     const stale = jestConfig.INTEGRATION_TESTS.filter((pattern) => !files.some((f) => new RegExp(pattern).test(f)));
     expect(stale).toEqual([]);
   });
