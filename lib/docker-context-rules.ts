@@ -58,7 +58,10 @@ function parseLine(line: string): DockerignoreRule | undefined {
 /**
  * The regexp of one pattern: `*` and `?` never cross '/', `**` spans any number of folders (at
  * the end, anything), `\` escapes the next character. Case-insensitive, as the package matches by
- * default.
+ * default. Docker's own matcher is case-sensitive (moby/patternmatcher compiles its regexps
+ * without case folding, https://github.com/moby/patternmatcher/blob/main/patternmatcher.go), so
+ * `*.MD` excludes README.md here and not in a build: kept equal to the package for now, because
+ * changing it changes fingerprints.
  */
 function compile(pattern: string): RegExp {
   let source = '^';
