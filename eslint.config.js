@@ -1,6 +1,84 @@
-// ESLint flat config: typescript-eslint's recommended rules over the TypeScript sources.
+// ESLint flat config: typescript-eslint's recommended rules over the TypeScript sources, and the
+// import boundaries of the repository (docs/architecture.md, "Where things are").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// The boundaries are `no-restricted-imports` regexps over the import string. A relative import
+// says where it lands only together with the importing file's folder, so each area gets one block
+// per folder depth: `(../){n}` then means the same place for every file of the block. Deeper files
+// get no block: testing/lint-boundaries.test.ts fails when a source file has no boundary rule.
+const DEPTHS = [0, 1, 2, 3];
+const TOOLING = '(?:sandbox|testing|bench|scripts)(?:/|$)';
+const TEST_SUFFIXES = ['test.ts', 'test-helpers.ts'];
+const TEST_FILES = TEST_SUFFIXES.map((suffix) => `**/*.${suffix}`);
+
+export const BOUNDARY_MESSAGES = {
+  tooling:
+    'The product (actions/*/src and lib/) never imports sandbox/, testing/, bench/ or scripts/: they are test and tooling code, not shipped in a bundle.',
+  otherAction: 'No action imports another action: move what they share to lib/.',
+  actionOnlyLib: 'An action imports only its own src/, lib/ and packages.',
+  libNoAction: 'lib/ imports no action: it is shared by all of them; take what it needs as a parameter.',
+  libOnlyLib: 'lib/ imports only lib/ and packages.',
+  app: 'app/ runs alone in its container: it imports only node: built-ins and its own files (nothing of the suite, no packages).',
+  dynamic: 'The product imports statically, so the lint can check its boundaries.',
+};
+
+const up = (n) => `^(?:\\.\\./){${n}}`;
+const globsAt = (root, depth, extensions) => extensions.map((ext) => `${root}/${'*/'.repeat(depth)}*.${ext}`);
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/** A file in actions/<name>/src at `depth`: leaving src takes depth+1 `../`, the repository root depth+3. */
+function actionPatterns(depth, { test }) {
+  const otherAction = {
+    regex: `${up(depth + 2)}(?:\\.\\./actions(?:/|$)|(?!\\.\\.?/)[^/])`,
+    message: BOUNDARY_MESSAGES.otherAction,
+  };
+  if (test) return [otherAction];
+  return [
+    { regex: `${up(depth + 3)}${TOOLING}`, message: BOUNDARY_MESSAGES.tooling },
+    otherAction,
+    {
+      // Out of src, and neither into lib/ nor one of the places named above.
+      regex: `${up(depth + 1)}(?!\\.\\./\\.\\./(?:lib/|actions(?:/|$)|${TOOLING}))(?!\\.\\./(?!\\.\\.?/))`,
+      message: BOUNDARY_MESSAGES.actionOnlyLib,
+    },
+  ];
+}
+
+/** A file in lib/ at `depth`: the repository root is depth+1 `../` away. */
+function libPatterns(depth, { test }) {
+  const noAction = { regex: `${up(depth + 1)}actions(?:/|$)`, message: BOUNDARY_MESSAGES.libNoAction };
+  if (test) return [noAction];
+  return [
+    { regex: `${up(depth + 1)}${TOOLING}`, message: BOUNDARY_MESSAGES.tooling },
+    noAction,
+    { regex: `${up(depth + 1)}(?!actions(?:/|$)|${TOOLING})`, message: BOUNDARY_MESSAGES.libOnlyLib },
+  ];
+}
+
+/** A file in app/ at `depth`: out of app/, or any package. */
+function appPatterns(depth) {
+  return [
+    { regex: up(depth + 1), message: BOUNDARY_MESSAGES.app },
+    { regex: '^(?![./]|node:)', message: BOUNDARY_MESSAGES.app },
+  ];
+}
+
+const boundaries = DEPTHS.flatMap((depth) => [
+  {
+    files: globsAt('actions/*/src', depth, ['ts']),
+    ignores: TEST_FILES,
+    rules: restrict(actionPatterns(depth, { test: false })),
+  },
+  { files: globsAt('actions/*/src', depth, TEST_SUFFIXES), rules: restrict(actionPatterns(depth, { test: true })) },
+  { files: globsAt('lib', depth, ['ts']), ignores: TEST_FILES, rules: restrict(libPatterns(depth, { test: false })) },
+  { files: globsAt('lib', depth, TEST_SUFFIXES), rules: restrict(libPatterns(depth, { test: true })) },
+  {
+    files: globsAt('app', depth, ['js', 'mjs', 'cjs', 'ts']),
+    ignores: TEST_FILES,
+    rules: restrict(appPatterns(depth)),
+  },
+]);
 
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', '**/*.d.ts'] },
@@ -24,18 +102,13 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // The product must not reach into the sandbox, and actions share only through lib/.
-      'no-restricted-imports': 'off',
     },
   },
+  ...boundaries,
   {
-    files: ['lib/**/*.ts', 'actions/*/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/sandbox/**', '**/sandbox'], message: 'The product never imports the sandbox.' }] },
-      ],
-    },
+    // `import()` is not seen by no-restricted-imports: the shipped code has no reason for it.
+    files: ['actions/*/src/**/*.ts', 'lib/**/*.ts', 'app/**/*.js'],
+    ignores: TEST_FILES,
+    rules: { 'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: BOUNDARY_MESSAGES.dynamic }] },
   },
 );

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { CancelledError, TimeoutError } from './errors.js';
-import { onTermination, poll, sleep, type Clock } from './cancel.js';
+import { onTermination, poll, sleep, systemClock, withTimeout, type Clock } from './cancel.js';
 
 /** A clock whose sleeps advance time instantly, so timeouts are tested without waiting. */
 function fakeClock(): Clock & { sleeps: number[] } {
@@ -101,5 +101,67 @@ describe('poll', () => {
     });
     setTimeout(() => controller.abort(), 30);
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+/** A clock whose time moves only when the test says; its timeouts fire when that time reaches them. */
+function manualClock(): Clock & { advance(ms: number): Promise<void> } {
+  let now = 0;
+  const timers: { until: number; fire: () => void }[] = [];
+  const at = (ms: number, fire: () => void) => timers.push({ until: now + ms, fire });
+  return {
+    now: () => now,
+    sleep: (ms) => new Promise<void>((resolve) => at(ms, resolve)),
+    timeout: (ms) => {
+      const controller = new AbortController();
+      at(ms, () => controller.abort(new TimeoutError(`Timed out after ${ms} ms`)));
+      return controller.signal;
+    },
+    advance: async (ms) => {
+      now += ms;
+      for (const timer of timers.filter((t) => t.until <= now)) timer.fire();
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+describe('withTimeout', () => {
+  test('aborts when the injected clock reaches the bound, not before, and never waits for real time', async () => {
+    const clock = manualClock();
+    const signal = withTimeout(undefined, 60_000, clock);
+    await clock.advance(59_999);
+    expect(signal.aborted).toBe(false);
+    await clock.advance(1);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toEqual(new TimeoutError('Timed out after 60000 ms'));
+  });
+
+  test('a call that hangs is abandoned once the fake time passes its bound', async () => {
+    const clock = manualClock();
+    const hanging = (signal: AbortSignal) =>
+      new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const abandoned = expect(hanging(withTimeout(new AbortController().signal, 120_000, clock))).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+    await clock.advance(120_000);
+    await abandoned;
+  });
+
+  test("the parent's abort comes first, with its own reason", async () => {
+    const clock = manualClock();
+    const parent = new AbortController();
+    const signal = withTimeout(parent.signal, 1000, clock);
+    parent.abort(new CancelledError('received SIGINT'));
+    await clock.advance(5000);
+    expect(signal.reason).toEqual(new CancelledError('received SIGINT'));
+  });
+
+  test('a clock without its own timeout, and the system clock, bound in real time', async () => {
+    for (const clock of [fakeClock(), systemClock]) {
+      const signal = withTimeout(undefined, 5, clock);
+      expect(signal.aborted).toBe(false);
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      expect((signal.reason as Error).name).toBe('TimeoutError');
+    }
   });
 });

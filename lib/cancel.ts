@@ -10,11 +10,18 @@ import { CancelledError, TimeoutError } from './errors.js';
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * An AbortSignal that aborts after `ms` of this clock's time (withTimeout's bound). Optional:
+   * a fake clock whose sleeps pass at once has no single right answer, so it says its own.
+   */
+  timeout?(ms: number): AbortSignal;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) => sleep(ms, signal),
+  // Node's own timeout signal: its timer does not keep the process alive after the call it bounds.
+  timeout: (ms) => AbortSignal.timeout(ms),
 };
 
 /** Resolves after `ms`, or rejects with CancelledError as soon as `signal` aborts. */
@@ -114,8 +121,12 @@ export async function poll<T>(opts: PollOptions<T>): Promise<T> {
   }
 }
 
-/** An AbortSignal that fires on the parent's abort or after `ms`, whichever is first. */
-export function withTimeout(parent: AbortSignal | undefined, ms: number): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
+/**
+ * An AbortSignal that fires on the parent's abort or after `ms` of `clock`'s time, whichever is
+ * first. A fake clock with `timeout` bounds calls in its fake time, so a test never waits for a
+ * bound; a clock without it bounds them in real time.
+ */
+export function withTimeout(parent: AbortSignal | undefined, ms: number, clock: Clock = systemClock): AbortSignal {
+  const timeout = clock.timeout ? clock.timeout(ms) : AbortSignal.timeout(ms);
   return parent ? AbortSignal.any([parent, timeout]) : timeout;
 }

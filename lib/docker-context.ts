@@ -1,7 +1,7 @@
 /**
  * The build context as Docker sends it: every file under the context folder that `.dockerignore`
- * does not exclude, with Docker's own matching rules (including `!` exceptions), through
- * @balena/dockerignore, a port of Docker's Go implementation.
+ * does not exclude, with Docker's own matching rules (including `!` exceptions): our rules
+ * (docker-context-rules.ts), held equal to @balena/dockerignore, a port of Docker's Go code.
  * https://docs.docker.com/build/concepts/context/#dockerignore-files
  *
  * Shared by build-image (the fingerprint) and the sandbox's docker shim (the image's files), so
@@ -10,6 +10,7 @@
 import dockerignore from '@balena/dockerignore';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseDockerignore } from './docker-context-rules.js';
 
 // The package is CommonJS with an ES-style default: Node's ESM loader hands us module.exports,
 // whose `default` is the factory (bundlers may hand us the factory itself).
@@ -55,43 +56,29 @@ export function dockerignoreFor(contextDir: string, dockerfile?: string): { patt
   return { patterns, file: patterns.length ? path.join(contextDir, '.dockerignore') : undefined };
 }
 
-/** The parts of @balena/dockerignore's rules that its own `_test` uses (stable since 2020). */
-interface CompiledRule {
-  pattern: string;
-  dirs: string[];
-  negative: boolean;
-}
-interface MatcherInternals {
-  _rules?: CompiledRule[];
-  _compile?: (rule: CompiledRule) => { regexp: RegExp };
-}
-
 /**
  * True for paths Docker sends in the context. For large contexts (100k files) the matcher's
- * per-path cost matters, so its own algorithm is run with the half that depends only on the
- * parent folder (does a rule match the folder or one of its ancestors) computed once per folder;
- * the per-file half uses the matcher's own compiled rules. Paths must be clean ('a/b', no './').
+ * per-path cost matters, so Docker's algorithm is run with the half that depends only on the
+ * parent folder (does a rule match the folder or one of its ancestors) computed once per folder,
+ * from our own rules (docker-context-rules.ts says why). Paths must be clean ('a/b', no './').
  */
 export function contextFilter(patterns: string[]): ContextFilter {
-  const matcher = ignore().add(patterns);
-  const internals = matcher as unknown as MatcherInternals;
-  const rules = internals._rules;
-  const compile = internals._compile?.bind(matcher);
-  if (path.sep !== '/' || !Array.isArray(rules) || !compile) {
+  if (path.sep !== '/') {
+    // Backslash separators: the package's own matcher, one path at a time.
+    const matcher = ignore().add(patterns);
     return (relativePath) => !matcher.ignores(relativePath);
   }
+  const rules = parseDockerignore(patterns);
   if (rules.length === 0) return () => true;
-  const regexps = rules.map((rule) => compile(rule).regexp);
+  const regexps = rules.map((rule) => rule.regexp);
   // A rule made only of literal characters, '/', '*' and '?' (no '**', classes or escapes) becomes
   // a regexp in which nothing matches '/' but the pattern's own slashes: it can only match a path
   // with as many segments as the pattern. Knowing that skips most regexp tests in big contexts.
   const segments = rules.map((rule, i) =>
-    /^[A-Za-z0-9_.\-/*?@~,=:% ]*$/.test(rule.pattern ?? '[') && !regexps[i]!.source.includes('.*')
-      ? rule.dirs.length
-      : -1,
+    /^[A-Za-z0-9_.\-/*?@~,=:% ]*$/.test(rule.pattern) && !regexps[i]!.source.includes('.*') ? rule.dirs.length : -1,
   );
   const parentMatches = new Map<string, { matches: boolean[]; depth: number }>();
-  // Mirrors @balena/dockerignore's IgnoreBase._test (itself Moby's fileutils.Matches).
+  // Moby's fileutils.Matches (as @balena/dockerignore's matcher runs it), the parent half per folder.
   const forParent = (parentPath: string): { matches: boolean[]; depth: number } => {
     let cached = parentMatches.get(parentPath);
     if (cached) return cached;
