@@ -36,6 +36,8 @@ export const INTEGRATION_TESTS = [
   '^lib/http/client\\.test\\.ts$', // local servers
   '^testing/shellcheck\\.test\\.ts$', // shellcheck
   '^testing/workflows\\.test\\.ts$', // actionlint
+  '^testing/(?:consumer|e2e-aws|plan-lock|release-workflow|suite-checkout|workflow-guards)\\.test\\.ts$', // actionlint, bash, terraform
+  '^scripts/(?:docs|release-check)\\.test\\.ts$', // the scripts as processes
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
