@@ -1,13 +1,53 @@
 /**
  * Small fakes for the deploy logic's unit tests: an AWS client that answers per operation and
  * records every call, a clock whose sleeps advance time at once, and a deps bundle.
+ *
+ * The fake client holds every request it is handed to AWS's API model (testing/aws-model.ts), as
+ * the sandbox does: a request that breaks it throws, and is remembered so the test fails even when
+ * the code under test swallowed the error.
  */
+import * as codedeploySdk from '@aws-sdk/client-codedeploy';
+import * as ecsSdk from '@aws-sdk/client-ecs';
+import { afterEach } from '@jest/globals';
 import { cancelledFrom, type Clock } from '../../../lib/cancel.js';
+import { describeViolation, loadModel, validateOperation, type ModelService } from '../../../testing/aws-model.js';
 import { MemoryLogger } from '../../../lib/log.js';
 import type { DeployDeps, TestTrafficResult } from './deps.js';
 import type { TaskDefinitionDoc } from './taskdef.js';
 
 export type Handler = (input: Record<string, unknown>) => unknown;
+
+/** Requests handed to a fake that broke AWS's API model and that no test has taken yet. */
+const modelViolations: string[] = [];
+
+/** The broken requests seen since the last call, forgotten; for tests that break one on purpose. */
+export function takeModelViolations(): string[] {
+  return modelViolations.splice(0);
+}
+
+afterEach(() => {
+  const left = takeModelViolations();
+  if (left.length > 0) throw new Error(`Requests broke AWS's API model:\n${left.join('\n')}`);
+});
+
+const SDKS: [ModelService, Record<string, unknown>][] = [
+  ['ecs', ecsSdk],
+  ['codedeploy', codedeploySdk],
+];
+
+/**
+ * The request as AWS's model judges it, by the SDK module the command class comes from; undefined
+ * for a command of no SDK we check (a test's own stand-in).
+ */
+export function requestViolation(command: { input: Record<string, unknown>; constructor: { name: string } }) {
+  const name = command.constructor.name;
+  const service = SDKS.find(([, sdk]) => sdk[name] === command.constructor)?.[0];
+  if (!service) return undefined;
+  const operation = name.replace(/Command$/, '');
+  const violations = validateOperation(loadModel(service), operation, 'input', command.input, 'sdk');
+  if (violations.length === 0) return undefined;
+  return `${service}.${operation}: request breaks the AWS model: ${violations.map(describeViolation).join('; ')}`;
+}
 
 export class FakeAws {
   readonly calls: { op: string; input: Record<string, unknown> }[] = [];
@@ -20,6 +60,11 @@ export class FakeAws {
     ) => {
       const op = command.constructor.name.replace(/Command$/, '');
       this.calls.push({ op, input: command.input });
+      const violation = requestViolation(command);
+      if (violation) {
+        modelViolations.push(violation);
+        throw Object.assign(new Error(violation), { name: 'AwsModelViolation' });
+      }
       const handler = this.handlers[op];
       if (!handler) throw awsError('UnknownOperationException', `fake has no ${op}`);
       const signal = options?.abortSignal;
