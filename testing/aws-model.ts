@@ -93,7 +93,7 @@ export function validateOperation(
   if (!op) return [];
   const ref = op[direction];
   // No shape: the operation takes or answers nothing, so any member is unknown.
-  if (!ref) return validateValue(model, { type: 'structure', members: {} }, value ?? {}, '', form);
+  if (!ref) return validateValue(model, { type: 'structure', members: {} }, value ?? {}, form);
   return validateShape(model, ref.shape, value, form);
 }
 
@@ -103,7 +103,7 @@ export function validateShape(
   value: unknown,
   form: WireForm = 'json',
 ): Violation[] {
-  return validateValue(model, shapeOf(model, shapeName), value, '', form);
+  return validateValue(model, shapeOf(model, shapeName), value, form);
 }
 
 function shapeOf(model: AwsModel, name: string): Shape {
@@ -112,71 +112,82 @@ function shapeOf(model: AwsModel, name: string): Shape {
   return shape;
 }
 
-function validateValue(model: AwsModel, shape: Shape, value: unknown, path: string, form: WireForm): Violation[] {
+function validateValue(model: AwsModel, shape: Shape, value: unknown, form: WireForm): Violation[] {
   const out: Violation[] = [];
-  walk(model, shape, value, path, form, out);
+  walk(model, shape, value, [], form, out);
   return out;
 }
 
-function walk(model: AwsModel, shape: Shape, value: unknown, path: string, form: WireForm, out: Violation[]): void {
-  const fail = (kind: ViolationKind, problem: string) => out.push({ path, kind, problem });
+/** Where the walk is, as member names and list indexes; turned into text only for a violation. */
+type Path = (string | number)[];
+
+function report(out: Violation[], at: Path, kind: ViolationKind, problem: string): void {
+  out.push({ path: pathText(at), kind, problem });
+}
+
+function walk(model: AwsModel, shape: Shape, value: unknown, at: Path, form: WireForm, out: Violation[]): void {
   switch (shape.type) {
     case 'structure': {
       if (shape.document) return;
-      if (!isPlainObject(value)) return void fail('type', `expected a structure, got ${kindOf(value)}`);
+      if (!isPlainObject(value)) return report(out, at, 'type', `expected a structure, got ${kindOf(value)}`);
       const members = shape.members ?? {};
       for (const name of shape.required ?? []) {
         if (value[name] === undefined || value[name] === null) {
-          out.push({ path: join(path, name), kind: 'required', problem: 'required member is missing' });
+          report(out, [...at, name], 'required', 'required member is missing');
         }
       }
-      for (const [name, item] of Object.entries(value)) {
+      for (const name in value) {
+        const item = value[name];
         if (item === undefined || item === null) continue;
         const ref = Object.prototype.hasOwnProperty.call(members, name) ? members[name] : undefined;
-        if (!ref) {
-          out.push({ path: join(path, name), kind: 'unknown', problem: 'member not in the model' });
-          continue;
-        }
-        walk(model, shapeOf(model, ref.shape), item, join(path, name), form, out);
+        at.push(name);
+        if (!ref) report(out, at, 'unknown', 'member not in the model');
+        else walk(model, shapeOf(model, ref.shape), item, at, form, out);
+        at.pop();
       }
       return;
     }
     case 'list': {
-      if (!Array.isArray(value)) return void fail('type', `expected a list, got ${kindOf(value)}`);
-      checkLength(shape, value.length, 'items', fail);
+      if (!Array.isArray(value)) return report(out, at, 'type', `expected a list, got ${kindOf(value)}`);
+      checkLength(shape, value.length, 'items', out, at);
       const itemShape = shapeOf(model, shape.member!.shape);
-      value.forEach((item, i) => {
-        if (item === null || item === undefined) {
-          out.push({ path: `${path}[${i}]`, kind: 'type', problem: 'null in a list' });
-        } else walk(model, itemShape, item, `${path}[${i}]`, form, out);
-      });
+      for (let i = 0; i < value.length; i++) {
+        at.push(i);
+        const item: unknown = value[i];
+        if (item === null || item === undefined) report(out, at, 'type', 'null in a list');
+        else walk(model, itemShape, item, at, form, out);
+        at.pop();
+      }
       return;
     }
     case 'map': {
-      if (!isPlainObject(value)) return void fail('type', `expected a map, got ${kindOf(value)}`);
+      if (!isPlainObject(value)) return report(out, at, 'type', `expected a map, got ${kindOf(value)}`);
       const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-      checkLength(shape, entries.length, 'entries', fail);
+      checkLength(shape, entries.length, 'entries', out, at);
       const keyShape = shapeOf(model, shape.key!.shape);
       const valueShape = shapeOf(model, shape.value!.shape);
       for (const [key, item] of entries) {
+        at.push(key);
         const keyViolations: Violation[] = [];
-        walk(model, keyShape, key, join(path, key), form, keyViolations);
+        walk(model, keyShape, key, at, form, keyViolations);
         for (const v of keyViolations) out.push({ ...v, problem: `map key: ${v.problem}` });
-        if (item === null) out.push({ path: join(path, key), kind: 'type', problem: 'null map value' });
-        else walk(model, valueShape, item, join(path, key), form, out);
+        if (item === null) report(out, at, 'type', 'null map value');
+        else walk(model, valueShape, item, at, form, out);
+        at.pop();
       }
       return;
     }
     case 'string': {
-      if (typeof value !== 'string') return void fail('type', `expected a string, got ${kindOf(value)}`);
+      if (typeof value !== 'string') return report(out, at, 'type', `expected a string, got ${kindOf(value)}`);
       if (shape.enum && !shape.enum.includes(value)) {
-        return void fail('enum', `${JSON.stringify(value)} is not one of ${shape.enum.join(', ')}`);
+        return report(out, at, 'enum', `${JSON.stringify(value)} is not one of ${shape.enum.join(', ')}`);
       }
-      checkLength(shape, codePoints(value), 'characters', fail);
+      if (shape.min !== undefined || shape.max !== undefined)
+        checkLength(shape, codePoints(value), 'characters', out, at);
       if (shape.pattern !== undefined) {
         const regex = compilePattern(shape.pattern);
         if (regex && !regex.test(value)) {
-          fail('pattern', `${JSON.stringify(truncate(value))} does not match the pattern ${shape.pattern}`);
+          report(out, at, 'pattern', `${JSON.stringify(truncate(value))} does not match the pattern ${shape.pattern}`);
         }
       }
       return;
@@ -184,21 +195,20 @@ function walk(model: AwsModel, shape: Shape, value: unknown, path: string, form:
     case 'integer':
     case 'long': {
       const n = numberIn(value, form);
-      if (n === undefined || !Number.isInteger(n))
-        return void fail('type', `expected an integer, got ${kindOf(value)}`);
-      checkRange(shape, n, fail);
-      return;
+      if (n === undefined || !Number.isInteger(n)) {
+        return report(out, at, 'type', `expected an integer, got ${kindOf(value)}`);
+      }
+      return checkRange(shape, n, out, at);
     }
     case 'double':
     case 'float': {
       const n = numberIn(value, form);
-      if (n === undefined) return void fail('type', `expected a number, got ${kindOf(value)}`);
-      checkRange(shape, n, fail);
-      return;
+      if (n === undefined) return report(out, at, 'type', `expected a number, got ${kindOf(value)}`);
+      return checkRange(shape, n, out, at);
     }
     case 'boolean': {
       const ok = typeof value === 'boolean' || (form === 'query' && (value === 'true' || value === 'false'));
-      if (!ok) fail('type', `expected a boolean, got ${kindOf(value)}`);
+      if (!ok) report(out, at, 'type', `expected a boolean, got ${kindOf(value)}`);
       return;
     }
     case 'timestamp': {
@@ -208,13 +218,13 @@ function walk(model: AwsModel, shape: Shape, value: unknown, path: string, form:
         (form === 'query' && typeof value === 'string' && !Number.isNaN(Date.parse(value)));
       if (!ok) {
         const expected = form === 'query' ? 'an ISO 8601 time' : 'epoch seconds (a number)';
-        fail('type', `expected a timestamp as ${expected}, got ${kindOf(value)}`);
+        report(out, at, 'type', `expected a timestamp as ${expected}, got ${kindOf(value)}`);
       }
       return;
     }
     case 'blob': {
       const ok = typeof value === 'string' || (form === 'sdk' && value instanceof Uint8Array);
-      if (!ok) fail('type', `expected a blob (base64 text), got ${kindOf(value)}`);
+      if (!ok) report(out, at, 'type', `expected a blob (base64 text), got ${kindOf(value)}`);
       return;
     }
     default:
@@ -223,14 +233,16 @@ function walk(model: AwsModel, shape: Shape, value: unknown, path: string, form:
   }
 }
 
-function checkLength(shape: Shape, length: number, unit: string, fail: (k: ViolationKind, p: string) => void): void {
-  if (shape.min !== undefined && length < shape.min) fail('length', `${length} ${unit}, the minimum is ${shape.min}`);
-  if (shape.max !== undefined && length > shape.max) fail('length', `${length} ${unit}, the maximum is ${shape.max}`);
+function checkLength(shape: Shape, length: number, unit: string, out: Violation[], at: Path): void {
+  if (shape.min !== undefined && length < shape.min)
+    report(out, at, 'length', `${length} ${unit}, the minimum is ${shape.min}`);
+  if (shape.max !== undefined && length > shape.max)
+    report(out, at, 'length', `${length} ${unit}, the maximum is ${shape.max}`);
 }
 
-function checkRange(shape: Shape, n: number, fail: (k: ViolationKind, p: string) => void): void {
-  if (shape.min !== undefined && n < shape.min) fail('range', `${n} is below the minimum ${shape.min}`);
-  if (shape.max !== undefined && n > shape.max) fail('range', `${n} is above the maximum ${shape.max}`);
+function checkRange(shape: Shape, n: number, out: Violation[], at: Path): void {
+  if (shape.min !== undefined && n < shape.min) report(out, at, 'range', `${n} is below the minimum ${shape.min}`);
+  if (shape.max !== undefined && n > shape.max) report(out, at, 'range', `${n} is above the maximum ${shape.max}`);
 }
 
 function numberIn(value: unknown, form: WireForm): number | undefined {
@@ -289,10 +301,15 @@ function kindOf(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
-function join(path: string, name: string): string {
-  const part = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-  if (!path) return part;
-  return part.startsWith('"') ? `${path}[${part}]` : `${path}.${part}`;
+/** `containerDefinitions[0].environment[1].value`; a name that is not an identifier in brackets. */
+function pathText(at: Path): string {
+  let text = '';
+  for (const part of at) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) text += text ? `.${part}` : part;
+    else text += `[${JSON.stringify(part)}]`;
+  }
+  return text;
 }
 
 function codePoints(text: string): number {
