@@ -1,8 +1,9 @@
 /**
- * The fake AWS client holds what it is handed to AWS's API model, as the sandbox does: a broken
- * request throws with the violation named and is remembered for the test's end.
+ * The fake AWS client holds what it is handed, and what a test makes it answer, to AWS's API model,
+ * as the sandbox does: a broken request or answer throws with the violation named and is remembered
+ * for the test's end.
  */
-import { CreateDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { CreateDeploymentCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { explainStoppedTasks } from './diagnostics.js';
@@ -55,5 +56,22 @@ describe('FakeAws', () => {
     expect(takeModelViolations()).toEqual([
       'ecs.DescribeServices: request breaks the AWS model: services: required member is missing',
     ]);
+  });
+
+  it('throws for an answer AWS could never give, sync or async', async () => {
+    const answers = [
+      { deploymentInfo: { deploymentId: 'd-1', status: 'Done' } },
+      Promise.resolve({ deploymentInfo: { deploymentId: 'd-1', status: 'Succeeded', createTime: '2026-01-01' } }),
+    ];
+    const codedeploy = new FakeAws({ GetDeployment: () => answers.shift() });
+    const get = () => codedeploy.client.send(new GetDeploymentCommand({ deploymentId: 'd-1' }) as never);
+    await expect(get()).rejects.toThrow(
+      'codedeploy.GetDeployment: fake answer breaks the AWS model: deploymentInfo.status: "Done" is not one of ' +
+        'Created, Queued, InProgress, Baking, Succeeded, Failed, Stopped, Ready',
+    );
+    await expect(get()).rejects.toThrow(
+      'deploymentInfo.createTime: expected a timestamp as epoch seconds (a number), got the string "2026-01-01"',
+    );
+    expect(takeModelViolations()).toHaveLength(2);
   });
 });
