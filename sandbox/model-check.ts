@@ -51,8 +51,10 @@ export function answerViolations(service: ServiceName, operation: string, output
  *   InvalidParameterException "... failed to satisfy constraint: Member must satisfy regular
  *   expression pattern" (aws-actions/amazon-ecr-login issue 225); STS, on the query protocol,
  *   ValidationError "1 validation error detected: ... failed to satisfy constraint" (tenesys/awsconsole
- *   issue 2). ECS's InvalidParameterException (listed on nearly every ECS operation in the model) and
- *   CodeDeploy's ValidationException are our assumption: neither service documents its answer.
+ *   issue 2). For ECS, InvalidParameterException is our assumption: the ECS model lists it on every
+ *   operation as "The specified parameter isn't valid", and no public source shows the answer to a
+ *   model violation. CodeDeploy's model has no general validation error, so ValidationException,
+ *   the name AWS's JSON services give one, is our assumption too.
  * The message names each violation, so the test that sent the request says what to fix.
  */
 export function refusal(service: ServiceName, violations: Violation[]): AwsError {
