@@ -55,6 +55,9 @@ export function answerViolations(service: ServiceName, operation: string, output
  *   operation as "The specified parameter isn't valid", and no public source shows the answer to a
  *   model violation. CodeDeploy's model has no general validation error, so ValidationException,
  *   the name AWS's JSON services give one, is our assumption too.
+ * - Whether AWS refuses or ignores a member its model lacks is not documented; refusing it is our
+ *   assumption, so a raw caller's misspelt member fails loudly (SDK v3 never sends one: it writes
+ *   only modelled members).
  * The message names each violation, so the test that sent the request says what to fix.
  */
 export function refusal(service: ServiceName, violations: Violation[]): AwsError {
