@@ -22,6 +22,7 @@ export interface ModelViolation {
   operation: string;
   /** `request`: what a client sent (a product bug); `answer`: what the sandbox answered (a sandbox bug). */
   direction: 'request' | 'answer';
+  /** `path: problem`, one per violation. */
   violations: string[];
 }
 

@@ -14,6 +14,7 @@ import {
   type ServiceHandlers,
   type ServiceName,
 } from './contracts.js';
+import { describeViolation } from '../testing/aws-model.js';
 import { answerViolations, brokenAnswer, refusal, requestViolations, type ModelViolation } from './model-check.js';
 import {
   credentialScope,
@@ -182,7 +183,12 @@ export class ApiServer {
     const violations = requestViolations(service, operation, input);
     if (violations.length === 0) return;
     const error = refusal(service, violations);
-    this.modelViolations.push({ service, operation, direction: 'request', violations: [error.message] });
+    this.modelViolations.push({
+      service,
+      operation,
+      direction: 'request',
+      violations: violations.map(describeViolation),
+    });
     this.deps.log(`sandbox: ${service}.${operation}: ${error.message}`);
     throw error;
   }
@@ -191,7 +197,12 @@ export class ApiServer {
     const violations = answerViolations(service, operation, output);
     if (violations.length === 0) return;
     const error = brokenAnswer(service, operation, violations);
-    this.modelViolations.push({ service, operation, direction: 'answer', violations: [error.message] });
+    this.modelViolations.push({
+      service,
+      operation,
+      direction: 'answer',
+      violations: violations.map(describeViolation),
+    });
     (this.deps.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`[sandbox] BUG: ${error.message}`);
     throw error;
   }
