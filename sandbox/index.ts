@@ -33,6 +33,7 @@ import { createClock } from './runtime/clock.js';
 import { buildImage, BuildRequestError, createImageStore, parseBuildRequest } from './runtime/images.js';
 import { createLoadBalancer } from './runtime/loadbalancer.js';
 import { createTaskRunner } from './runtime/tasks.js';
+import type { ModelViolation } from './model-check.js';
 import { ApiServer } from './server.js';
 import { createCodeDeployService } from './services/codedeploy.js';
 import { createEcrService, type EcrService } from './services/ecr.js';
@@ -41,6 +42,7 @@ import { createStsService } from './services/sts.js';
 
 export type { StackRequest, StackResult } from './control.js';
 export type { CallRecord, FaultSet, SandboxOptions } from './contracts.js';
+export type { ModelViolation } from './model-check.js';
 
 export const DEFAULT_ACCOUNT = '123456789012';
 export const DEFAULT_REGION = 'us-east-1';
@@ -74,6 +76,12 @@ export interface RunningSandbox extends Sandbox {
   build(request: unknown): Promise<{ digest: string; warnings: string[] }>;
   /** Stacks created since the last reset. */
   stacks(): StackRecord[];
+  /**
+   * Requests and answers that broke AWS's API model since the start (a reset keeps them), and with
+   * `clear` forgets them. `stop()` fails while any is left, so a test that made one fails even when
+   * its code swallowed the error the sandbox answered.
+   */
+  modelViolations(clear?: boolean): ModelViolation[];
 }
 
 /**
@@ -482,11 +490,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stack,
     build,
     stacks: () => home().stacks,
+    modelViolations(clear = false) {
+      const found = [...server.modelViolations];
+      if (clear) server.modelViolations.length = 0;
+      return found;
+    },
     stop() {
       stopped ??= (async () => {
         await server.close();
         await Promise.all([...worlds.values()].map((w) => tearDown(w)));
         if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+        if (server.modelViolations.length > 0) {
+          const lines = server.modelViolations.map(
+            (v) => `- ${v.service}.${v.operation} ${v.direction}: ${v.violations.join('; ')}`,
+          );
+          throw new Error(`The sandbox saw ${lines.length} call(s) breaking AWS's API model:\n${lines.join('\n')}`);
+        }
       })();
       return stopped;
     },

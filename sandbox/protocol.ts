@@ -69,7 +69,15 @@ export function parseJsonInput(body: string): Record<string, unknown> {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
-  const text = JSON.stringify(body ?? {}, jsonReplacer);
+  sendJsonText(res, status, jsonText(body), requestId);
+}
+
+/** A handler's output as the JSON 1.1 body AWS would write. */
+export function jsonText(body: unknown): string {
+  return JSON.stringify(body ?? {}, jsonReplacer);
+}
+
+export function sendJsonText(res: ServerResponse, status: number, text: string, requestId: string): void {
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.1',
     'content-length': Buffer.byteLength(text),

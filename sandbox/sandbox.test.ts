@@ -477,6 +477,13 @@ describe('task definitions', () => {
       body: JSON.stringify({ ...base, revision: 4, status: 'ACTIVE' }),
     });
     expect(raw.status).toBe(400);
-    expect(((await raw.json()) as { __type: string }).__type).toBe('ClientException');
+    // Refused by the check against AWS's API model, before the handler.
+    expect(await raw.json()).toEqual({
+      __type: 'InvalidParameterException',
+      message: 'request breaks the AWS model: revision: member not in the model; status: member not in the model',
+    });
+    expect(sandbox.modelViolations(true).map((v) => `${v.operation} ${v.direction}`)).toEqual([
+      'RegisterTaskDefinition request',
+    ]);
   });
 });

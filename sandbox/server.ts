@@ -1,7 +1,8 @@
 /**
  * The sandbox's one HTTP port: AWS JSON 1.1 (ECR, ECS, CodeDeploy) dispatched on X-Amz-Target,
  * STS over the query protocol, and the control API under /_sandbox/. Every AWS call is logged;
- * faults (throttling, latency) are applied here, before the handler runs, for every service alike.
+ * faults (throttling, latency) are applied here, before the handler runs, for every service alike,
+ * and every request and answer is held to AWS's API model (model-check.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,16 +14,19 @@ import {
   type ServiceHandlers,
   type ServiceName,
 } from './contracts.js';
+import { describeViolation } from '../testing/aws-model.js';
+import { answerViolations, brokenAnswer, refusal, requestViolations, type ModelViolation } from './model-check.js';
 import {
   credentialScope,
   internalFailure,
+  jsonText,
   newRequestId,
   parseForm,
   parseJsonInput,
   parseTarget,
   readBody,
-  sendJson,
   sendJsonError,
+  sendJsonText,
   sendQueryError,
   sendQueryResult,
   unknownOperation,
@@ -40,10 +44,14 @@ export interface ApiServerDeps {
   /** Handles /_sandbox/... requests. */
   control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   log(message: string): void;
+  /** Written whatever the verbosity: a sandbox answer that breaks the AWS model. Default: stderr. */
+  warn?(message: string): void;
 }
 
 export class ApiServer {
   readonly calls: CallRecord[] = [];
+  /** Requests and answers that broke AWS's API model, oldest first. */
+  readonly modelViolations: ModelViolation[] = [];
   private server?: Server;
   /** Calls seen per operation since the fault set changed, for deterministic throttling. */
   private readonly throttleCounters = new Map<string, number>();
@@ -120,6 +128,7 @@ export class ApiServer {
         throw unknownOperation();
       await this.applyFaults(operation, service);
       const input = parseJsonInput(body);
+      this.checkRequest(service, operation, input);
       const scope = credentialScope(req.headers.authorization);
       const ctx: CallContext = {
         service,
@@ -128,9 +137,11 @@ export class ApiServer {
         account: this.deps.account,
         region: scope.region ?? this.deps.region,
       };
-      const output = await handler(input, ctx);
+      const text = jsonText(await handler(input, ctx));
+      // What the client will read, so Dates are checked as the epoch seconds they become.
+      this.checkAnswer(service, operation, JSON.parse(text));
       record();
-      sendJson(res, 200, output ?? {}, requestId);
+      sendJsonText(res, 200, text, requestId);
     } catch (error) {
       const awsError = this.asAwsError(error, service, operation);
       record(awsError.code);
@@ -157,7 +168,9 @@ export class ApiServer {
       });
     try {
       await this.applyFaults(action, 'sts');
+      this.checkRequest('sts', action, queryInput(params));
       const fields = this.deps.sts.handle(action, params, credentialScope(authorization).accessKeyId);
+      this.checkAnswer('sts', action, fields);
       record();
       sendQueryResult(res, action, 'https://sts.amazonaws.com/doc/2011-06-15/', fields, requestId);
     } catch (error) {
@@ -165,6 +178,34 @@ export class ApiServer {
       record(awsError.code);
       sendQueryError(res, awsError, requestId);
     }
+  }
+
+  private checkRequest(service: ServiceName, operation: string, input: Record<string, unknown>): void {
+    const violations = requestViolations(service, operation, input);
+    if (violations.length === 0) return;
+    const error = refusal(service, violations);
+    this.modelViolations.push({
+      service,
+      operation,
+      direction: 'request',
+      violations: violations.map(describeViolation),
+    });
+    this.deps.log(`sandbox: ${service}.${operation}: ${error.message}`);
+    throw error;
+  }
+
+  private checkAnswer(service: ServiceName, operation: string, output: unknown): void {
+    const violations = answerViolations(service, operation, output);
+    if (violations.length === 0) return;
+    const error = brokenAnswer(service, operation, violations);
+    this.modelViolations.push({
+      service,
+      operation,
+      direction: 'answer',
+      violations: violations.map(describeViolation),
+    });
+    (this.deps.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`[sandbox] BUG: ${error.message}`);
+    throw error;
   }
 
   private asAwsError(error: unknown, service: ServiceName, operation: string): AwsError {
@@ -202,4 +243,17 @@ export class ApiServer {
     const named = faults.errors?.[operation];
     if (named) throw namedError(service, named);
   }
+}
+
+/**
+ * A query-protocol body as the input structure: its top-level parameters (Action and Version name
+ * the call). Nested ones (`Tags.member.1.Key`) are left unchecked: the one STS call the suite makes,
+ * GetCallerIdentity, has no input at all.
+ */
+function queryInput(params: Record<string, string>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key !== 'Action' && key !== 'Version' && !key.includes('.')) input[key] = value;
+  }
+  return input;
 }

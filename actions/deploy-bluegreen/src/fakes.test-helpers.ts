@@ -1,13 +1,67 @@
 /**
  * Small fakes for the deploy logic's unit tests: an AWS client that answers per operation and
  * records every call, a clock whose sleeps advance time at once, and a deps bundle.
+ *
+ * The fake client holds every request it is handed, and every answer a test gives it, to AWS's API
+ * model (testing/aws-model.ts), as the sandbox does: a request or answer that breaks it throws, and
+ * is remembered so the test fails even when the code under test swallowed the error. An answer AWS
+ * could never give would prove nothing about the code reading it.
  */
+import * as codedeploySdk from '@aws-sdk/client-codedeploy';
+import * as ecsSdk from '@aws-sdk/client-ecs';
+import { afterEach } from '@jest/globals';
 import { cancelledFrom, type Clock } from '../../../lib/cancel.js';
+import { describeViolation, loadModel, validateOperation, type ModelService } from '../../../testing/aws-model.js';
 import { MemoryLogger } from '../../../lib/log.js';
 import type { DeployDeps, TestTrafficResult } from './deps.js';
 import type { TaskDefinitionDoc } from './taskdef.js';
 
 export type Handler = (input: Record<string, unknown>) => unknown;
+
+/** Requests and fake answers that broke AWS's API model and that no test has taken yet. */
+const modelViolations: string[] = [];
+
+/** The broken requests seen since the last call, forgotten; for tests that break one on purpose. */
+export function takeModelViolations(): string[] {
+  return modelViolations.splice(0);
+}
+
+afterEach(() => {
+  const left = takeModelViolations();
+  if (left.length > 0) throw new Error(`Requests broke AWS's API model:\n${left.join('\n')}`);
+});
+
+const SDKS: [ModelService, Record<string, unknown>][] = [
+  ['ecs', ecsSdk],
+  ['codedeploy', codedeploySdk],
+];
+
+type Command = { input: Record<string, unknown>; constructor: { name: string } };
+
+/**
+ * What AWS's model says of a request (`input`) or an answer (`output`), by the SDK module the
+ * command class comes from; undefined when it holds, or for a command of no SDK we check.
+ */
+export function modelViolation(command: Command, direction: 'input' | 'output', value: unknown) {
+  const name = command.constructor.name;
+  const service = SDKS.find(([, sdk]) => sdk[name] === command.constructor)?.[0];
+  if (!service) return undefined;
+  const operation = name.replace(/Command$/, '');
+  const violations = validateOperation(loadModel(service), operation, direction, value, 'sdk');
+  if (violations.length === 0) return undefined;
+  const what = direction === 'input' ? 'request' : 'fake answer';
+  return `${service}.${operation}: ${what} breaks the AWS model: ${violations.map(describeViolation).join('; ')}`;
+}
+
+function refuse(violation: string): never {
+  modelViolations.push(violation);
+  throw Object.assign(new Error(violation), { name: 'AwsModelViolation' });
+}
+
+function checkedAnswer(command: Command, answer: unknown): unknown {
+  const violation = modelViolation(command, 'output', answer);
+  return violation ? refuse(violation) : answer;
+}
 
 export class FakeAws {
   readonly calls: { op: string; input: Record<string, unknown> }[] = [];
@@ -20,11 +74,14 @@ export class FakeAws {
     ) => {
       const op = command.constructor.name.replace(/Command$/, '');
       this.calls.push({ op, input: command.input });
+      const violation = modelViolation(command, 'input', command.input);
+      if (violation) refuse(violation);
       const handler = this.handlers[op];
       if (!handler) throw awsError('UnknownOperationException', `fake has no ${op}`);
       const signal = options?.abortSignal;
       if (signal?.aborted) throw abortError();
-      const answer = handler(command.input);
+      const raw = handler(command.input);
+      const answer = raw instanceof Promise ? raw.then((a) => checkedAnswer(command, a)) : checkedAnswer(command, raw);
       if (!signal || !(answer instanceof Promise)) return answer;
       // As the SDK: an aborted call rejects with AbortError, even when the answer never comes.
       return Promise.race([
