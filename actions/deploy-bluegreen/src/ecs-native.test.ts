@@ -3,7 +3,7 @@ import { ActionFailure } from '../../../lib/errors.js';
 import { CANCEL_BUDGET_MS } from './codedeploy.js';
 import { STATE } from './deps.js';
 import { deployWithEcs, stagePosition, type EcsPlan } from './ecs-native.js';
-import { fakeDeps, FakeAws, tdArn } from './fakes.test-helpers.js';
+import { awsError, fakeDeps, FakeAws, tdArn, type FakeOptions } from './fakes.test-helpers.js';
 
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/main/web/abc';
 
@@ -30,57 +30,60 @@ type Look = {
 };
 const HOOK_ID = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
 
-function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESSFUL' }) {
+function nativeEcs(script: Look[], afterStop: Look = { status: 'ROLLBACK_SUCCESSFUL' }, options: FakeOptions = {}) {
   let step = -1;
   let stopped = false;
-  const ecs: FakeAws = new FakeAws({
-    UpdateService: () => ({ service: {} }),
-    ListServiceDeployments: () => ({
-      serviceDeployments: [
-        { serviceDeploymentArn: 'old', createdAt: new Date(0), status: 'SUCCESSFUL' },
-        { serviceDeploymentArn: ARN, createdAt: new Date(1_000_000), status: 'PENDING' },
-      ],
-    }),
-    DescribeServiceDeployments: () => {
-      step++;
-      const look = stopped ? afterStop : script[Math.min(step, script.length - 1)]!;
-      return {
+  const ecs: FakeAws = new FakeAws(
+    {
+      UpdateService: () => ({ service: {} }),
+      ListServiceDeployments: () => ({
         serviceDeployments: [
-          {
-            serviceDeploymentArn: ARN,
-            status: look.status,
-            statusReason: look.statusReason,
-            lifecycleStage: look.lifecycleStage,
-            targetServiceRevision:
-              look.green === undefined ? undefined : { requestedProductionTrafficWeight: look.green },
-            sourceServiceRevisions:
-              look.green === undefined ? [] : [{ requestedProductionTrafficWeight: 100 - look.green }],
-            rollback: look.rollback ? { reason: 'Circuit breaker triggered' } : undefined,
-            lifecycleHookDetails: look.hook
-              ? [
-                  {
-                    hookId: look.hook.targetType === 'PAUSE' ? HOOK_ID : 'ecs-lambda-1',
-                    targetType: look.hook.targetType,
-                    targetArn:
-                      look.hook.targetType === 'PAUSE' ? undefined : 'arn:aws:lambda:eu-west-1:1:function:check',
-                    status: look.hook.status,
-                    expiresAt: new Date('2030-01-01T00:00:00Z'),
-                    timeoutAction: 'ROLLBACK',
-                  },
-                ]
-              : undefined,
-          },
+          { serviceDeploymentArn: 'old', createdAt: new Date(0), status: 'SUCCESSFUL' },
+          { serviceDeploymentArn: ARN, createdAt: new Date(1_000_000), status: 'PENDING' },
         ],
-      };
+      }),
+      DescribeServiceDeployments: () => {
+        step++;
+        const look = stopped ? afterStop : script[Math.min(step, script.length - 1)]!;
+        return {
+          serviceDeployments: [
+            {
+              serviceDeploymentArn: ARN,
+              status: look.status,
+              statusReason: look.statusReason,
+              lifecycleStage: look.lifecycleStage,
+              targetServiceRevision:
+                look.green === undefined ? undefined : { requestedProductionTrafficWeight: look.green },
+              sourceServiceRevisions:
+                look.green === undefined ? [] : [{ requestedProductionTrafficWeight: 100 - look.green }],
+              rollback: look.rollback ? { reason: 'Circuit breaker triggered' } : undefined,
+              lifecycleHookDetails: look.hook
+                ? [
+                    {
+                      hookId: look.hook.targetType === 'PAUSE' ? HOOK_ID : 'ecs-lambda-1',
+                      targetType: look.hook.targetType,
+                      targetArn:
+                        look.hook.targetType === 'PAUSE' ? undefined : 'arn:aws:lambda:eu-west-1:1:function:check',
+                      status: look.hook.status,
+                      expiresAt: new Date('2030-01-01T00:00:00Z'),
+                      timeoutAction: 'ROLLBACK',
+                    },
+                  ]
+                : undefined,
+            },
+          ],
+        };
+      },
+      StopServiceDeployment: () => {
+        stopped = true;
+        return { serviceDeploymentArn: ARN };
+      },
+      ContinueServiceDeployment: () => ({ serviceDeploymentArn: ARN }),
+      ListTasks: () => ({ taskArns: [] }),
+      DescribeServices: () => ({ services: [{ events: [{ message: '(service web) was unable to place a task' }] }] }),
     },
-    StopServiceDeployment: () => {
-      stopped = true;
-      return { serviceDeploymentArn: ARN };
-    },
-    ContinueServiceDeployment: () => ({ serviceDeploymentArn: ARN }),
-    ListTasks: () => ({ taskArns: [] }),
-    DescribeServices: () => ({ services: [{ events: [{ message: '(service web) was unable to place a task' }] }] }),
-  });
+    options,
+  );
   return ecs;
 }
 
@@ -200,6 +203,42 @@ describe('ECS native blue/green', () => {
     expect((error as Error).message).toMatch(/^Timed out: timeout-minutes \(1m\) reached/);
     expect(ecs.ops()).toContain('StopServiceDeployment');
   });
+
+  test('timeout whose StopServiceDeployment is denied: says it still runs, and leaves it to the post step', async () => {
+    const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME' }]);
+    ecs.handlers.StopServiceDeployment = () => {
+      throw awsError('AccessDeniedException', 'not authorized to perform: ecs:StopServiceDeployment');
+    };
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan({ deadline: 1_000_000 + 60_000, timeoutMs: 60_000 })).catch(
+      (e: Error) => e,
+    );
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as Error).message).toMatch(/AccessDeniedException/);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `service deployment ${ARN} is still running and was not rolled back; the post step tries to stop it again`,
+      ),
+    );
+    expect((error as Error).message).toMatch(
+      /https:\/\/eu-west-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/main\/services\/web\/deployments/,
+    );
+    expect(deps.state.get(STATE.finished)).toBe('false');
+    expect(deps.state.get(STATE.stopFailed)).toBe('true');
+  });
+
+  test('a watch that breaks leaves the deployment running, and the post step alone', async () => {
+    const ecs = nativeEcs([{ status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP' }]);
+    ecs.handlers.DescribeServiceDeployments = () => {
+      throw awsError('AccessDeniedException', 'not authorized to perform: ecs:DescribeServiceDeployments');
+    };
+    ecs.handlers.UpdateService = () => ({ service: { currentServiceDeployment: ARN } });
+    const deps = fakeDeps(ecs, new FakeAws());
+    const error = await deployWithEcs(deps, plan()).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/the deployment goes on without this action/);
+    expect(ecs.ops()).not.toContain('StopServiceDeployment');
+    expect(deps.state.get(STATE.finished)).toBe('true');
+  });
 });
 
 describe('ECS native pause hooks and traffic steps', () => {
@@ -312,12 +351,16 @@ describe('ECS native pause hooks and traffic steps', () => {
   });
 
   test('a status or stage newer than this code is reported once and watched to the end', async () => {
-    const ecs = nativeEcs([
-      { status: 'IN_PROGRESS', lifecycleStage: 'WARM_UP' },
-      { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
-      { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
-      { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' },
-    ]);
+    const ecs = nativeEcs(
+      [
+        { status: 'IN_PROGRESS', lifecycleStage: 'WARM_UP' },
+        { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
+        { status: 'QUEUED_FOR_APPROVAL', lifecycleStage: 'WARM_UP' },
+        { status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' },
+      ],
+      undefined,
+      { answersNewerThanModel: true },
+    );
     const deps = fakeDeps(ecs, new FakeAws());
     const record = await deployWithEcs(deps, plan());
     expect(record.status).toBe('SUCCESSFUL');

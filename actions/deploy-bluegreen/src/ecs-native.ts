@@ -116,7 +116,17 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
       await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
     }
   } catch (error) {
-    if (!(error instanceof CancelledError || error instanceof TimeoutError) || !record.id) throw error;
+    if (!(error instanceof CancelledError || error instanceof TimeoutError) || !record.id) {
+      // The watch broke (not a cancel or timeout): the deployment goes on by itself, and the post
+      // step must not roll it back.
+      if (record.id && !(error instanceof ActionFailure)) {
+        deps.saveState(STATE.finished, 'true');
+        throw new ActionFailure(
+          `Watching service deployment ${record.id} failed (${(error as Error).message}); the deployment goes on without this action. Follow it in the console: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`,
+        );
+      }
+      throw error;
+    }
     const where = `${last?.status ?? 'PENDING'}${last?.lifecycleStage ? ` in ${last.lifecycleStage}` : ''}`;
     const cancelled = error instanceof CancelledError;
     const why = cancelled
@@ -133,9 +143,11 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
       // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
       await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
     } catch (stopError) {
-      if (!cancelled) throw stopError;
+      // The state still says "not finished": the post step (post-if: always()) tries the stop again,
+      // whatever rollback-on-cancel says when this stop was a timeout's.
+      if (!cancelled) deps.saveState(STATE.stopFailed, 'true');
       throw new ActionFailure(
-        `${why}. StopServiceDeployment did not go through (${(stopError as Error).message}); the post step tries again.`,
+        `${why}. StopServiceDeployment failed (${(stopError as Error).message}): service deployment ${record.id} is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`,
       );
     }
     deps.saveState(STATE.finished, 'true');
@@ -221,9 +233,14 @@ async function passPauseHook(
   );
 }
 
-function continueByHand(region: string, plan: EcsPlan, arn: string, where: string, hookId: string, expiry: string) {
+/** The service's deployments in the ECS console. */
+function serviceDeploymentsConsoleUrl(region: string, plan: EcsPlan): string {
   const r = encodeURIComponent(region);
-  const console = `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
+  return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
+}
+
+function continueByHand(region: string, plan: EcsPlan, arn: string, where: string, hookId: string, expiry: string) {
+  const console = serviceDeploymentsConsoleUrl(region, plan);
   return [
     `Service deployment ${arn} is paused at ${where}${expiry}.`,
     'This action continues a pause hook only after its test-traffic checks pass, and test-url is not set.',
