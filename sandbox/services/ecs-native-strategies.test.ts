@@ -354,6 +354,10 @@ describe('configuration', () => {
         ecs.send(new UpdateServiceCommand({ cluster: 'main', service: 'web', deploymentConfiguration } as never)),
       ).rejects.toBeInstanceOf(InvalidParameterException);
     }
+    // A stage outside the hook stages breaks the request model itself: the model check refused it.
+    expect(sandbox.modelViolations(true).map((v) => v.violations.join('; '))).toEqual([
+      expect.stringContaining('lifecycleStages[0]: "BAKE_TIME" is not one of'),
+    ]);
     const deployments = await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'main', service: 'web' }));
     expect(deployments.serviceDeployments).toHaveLength(1);
   });

@@ -397,6 +397,7 @@ describe('CodeDeploy deployment', () => {
         { status: 'Paused', events: odd },
         { status: 'Succeeded', events: upTo(8), traffic: [0, 100] },
       ],
+      answersNewerThanModel: true,
     });
     const { outputs, error, deps } = await run(config(), ecs, codedeploy);
     expect(error).toBeUndefined();

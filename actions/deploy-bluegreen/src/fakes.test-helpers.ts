@@ -324,6 +324,8 @@ export function fakeCodeDeploy(options: {
   others?: (id: string, calls: number) => string;
   /** As CodeDeploy with auto-rollback: StopDeployment of `X` starts rollback deployment `X-RB`. */
   rollbackOnStop?: boolean;
+  /** The script may use statuses a newer CodeDeploy could answer (see FakeOptions). */
+  answersNewerThanModel?: boolean;
 }): FakeAws {
   let step = -1;
   let created: string | undefined;
@@ -332,109 +334,112 @@ export function fakeCodeDeploy(options: {
   const stoppedWithRollback = new Set<string>();
   const script = options.script ?? [{ status: 'Succeeded' }];
   const current = () => script[Math.min(Math.max(step, 0), script.length - 1)]!;
-  const fake: FakeAws = new FakeAws({
-    ListApplications: () => ({ applications: ['other-app', 'web-app'] }),
-    BatchGetApplications: (input) => ({
-      applicationsInfo: (input.applicationNames as string[]).map((name) => ({
-        applicationName: name,
-        computePlatform: name === 'web-app' ? 'ECS' : 'Server',
-      })),
-    }),
-    ListDeploymentGroups: () => ({ deploymentGroups: ['web-dg', 'other-dg'] }),
-    BatchGetDeploymentGroups: (input) => ({
-      deploymentGroupsInfo: (input.deploymentGroupNames as string[]).map((name) =>
-        groupInfo(name, options.readyOption),
-      ),
-    }),
-    GetDeploymentGroup: (input) => {
-      if (input.applicationName !== 'web-app') throw awsError('ApplicationDoesNotExistException', 'No application');
-      if (!['web-dg', 'other-dg'].includes(input.deploymentGroupName as string)) {
-        throw awsError('DeploymentGroupDoesNotExistException', 'No group');
-      }
-      return { deploymentGroupInfo: groupInfo(input.deploymentGroupName as string, options.readyOption) };
-    },
-    ListDeployments: () => ({ deployments: [...active] }),
-    GetDeploymentConfig: (input) => {
-      const name = input.deploymentConfigName as string;
-      if (!name.startsWith('CodeDeployDefault.ECS'))
-        throw awsError('DeploymentConfigDoesNotExistException', 'No config');
-      return { deploymentConfigInfo: { deploymentConfigName: name, computePlatform: 'ECS' } };
-    },
-    CreateDeployment: (input) => {
-      // As CodeDeploy: https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html
-      if (typeof input.description === 'string' && input.description.length > 100) {
-        throw awsError('DescriptionTooLongException', 'The description is too long.');
-      }
-      if (active.length > 0) throw awsError('DeploymentLimitExceededException', `${active[0]} is in progress`);
-      created = 'd-NEW';
-      return { deploymentId: created };
-    },
-    GetDeployment: (input) => {
-      const id = input.deploymentId as string;
-      if (id !== created) {
-        const n = (otherCalls.get(id) ?? 0) + 1;
-        otherCalls.set(id, n);
-        const status = options.others?.(id, n) ?? 'Succeeded';
-        if (!['Created', 'Queued', 'InProgress', 'Baking', 'Ready'].includes(status)) {
-          const index = active.indexOf(id);
-          if (index >= 0) active.splice(index, 1);
+  const fake: FakeAws = new FakeAws(
+    {
+      ListApplications: () => ({ applications: ['other-app', 'web-app'] }),
+      BatchGetApplications: (input) => ({
+        applicationsInfo: (input.applicationNames as string[]).map((name) => ({
+          applicationName: name,
+          computePlatform: name === 'web-app' ? 'ECS' : 'Server',
+        })),
+      }),
+      ListDeploymentGroups: () => ({ deploymentGroups: ['web-dg', 'other-dg'] }),
+      BatchGetDeploymentGroups: (input) => ({
+        deploymentGroupsInfo: (input.deploymentGroupNames as string[]).map((name) =>
+          groupInfo(name, options.readyOption),
+        ),
+      }),
+      GetDeploymentGroup: (input) => {
+        if (input.applicationName !== 'web-app') throw awsError('ApplicationDoesNotExistException', 'No application');
+        if (!['web-dg', 'other-dg'].includes(input.deploymentGroupName as string)) {
+          throw awsError('DeploymentGroupDoesNotExistException', 'No group');
         }
-        const creator = id.endsWith('-RB') ? 'codeDeployRollback' : 'user';
-        const rollbackInfo = stoppedWithRollback.has(id) ? { rollbackDeploymentId: `${id}-RB` } : undefined;
-        return { deploymentInfo: { deploymentId: id, status, creator, rollbackInfo } };
-      }
-      step++;
-      const s = current();
-      return {
-        deploymentInfo: {
-          deploymentId: id,
-          status: s.status,
-          errorInformation: s.error,
-          rollbackInfo: s.rollbackId ? { rollbackDeploymentId: s.rollbackId } : undefined,
-        },
-      };
-    },
-    ListDeploymentTargets: () => ({ targetIds: ['main:web'] }),
-    GetDeploymentTarget: () => {
-      const s = current();
-      const t0 = Date.UTC(2026, 10, 21, 23, 0, 0);
-      return {
-        deploymentTarget: {
-          deploymentTargetType: 'ECSTarget',
-          ecsTarget: {
-            targetId: 'main:web',
-            lifecycleEvents: (s.events ?? []).map(([name, status], i) => ({
-              lifecycleEventName: name,
-              status,
-              startTime: status === 'Pending' ? undefined : new Date(t0 + i * 1000),
-              endTime: status === 'Succeeded' || status === 'Failed' ? new Date(t0 + i * 1000 + 500) : undefined,
-              diagnostics:
-                status === 'Failed'
-                  ? { errorCode: 'ScriptFailed', message: `${name} failed: tasks stopped` }
-                  : undefined,
-            })),
-            taskSetsInfo: s.traffic
-              ? [
-                  { taskSetLabel: 'Blue', trafficWeight: s.traffic[0] },
-                  { taskSetLabel: 'Green', trafficWeight: s.traffic[1] },
-                ]
-              : [],
+        return { deploymentGroupInfo: groupInfo(input.deploymentGroupName as string, options.readyOption) };
+      },
+      ListDeployments: () => ({ deployments: [...active] }),
+      GetDeploymentConfig: (input) => {
+        const name = input.deploymentConfigName as string;
+        if (!name.startsWith('CodeDeployDefault.ECS'))
+          throw awsError('DeploymentConfigDoesNotExistException', 'No config');
+        return { deploymentConfigInfo: { deploymentConfigName: name, computePlatform: 'ECS' } };
+      },
+      CreateDeployment: (input) => {
+        // As CodeDeploy: https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html
+        if (typeof input.description === 'string' && input.description.length > 100) {
+          throw awsError('DescriptionTooLongException', 'The description is too long.');
+        }
+        if (active.length > 0) throw awsError('DeploymentLimitExceededException', `${active[0]} is in progress`);
+        created = 'd-NEW';
+        return { deploymentId: created };
+      },
+      GetDeployment: (input) => {
+        const id = input.deploymentId as string;
+        if (id !== created) {
+          const n = (otherCalls.get(id) ?? 0) + 1;
+          otherCalls.set(id, n);
+          const status = options.others?.(id, n) ?? 'Succeeded';
+          if (!['Created', 'Queued', 'InProgress', 'Baking', 'Ready'].includes(status)) {
+            const index = active.indexOf(id);
+            if (index >= 0) active.splice(index, 1);
+          }
+          const creator = id.endsWith('-RB') ? 'codeDeployRollback' : 'user';
+          const rollbackInfo = stoppedWithRollback.has(id) ? { rollbackDeploymentId: `${id}-RB` } : undefined;
+          return { deploymentInfo: { deploymentId: id, status, creator, rollbackInfo } };
+        }
+        step++;
+        const s = current();
+        return {
+          deploymentInfo: {
+            deploymentId: id,
+            status: s.status,
+            errorInformation: s.error,
+            rollbackInfo: s.rollbackId ? { rollbackDeploymentId: s.rollbackId } : undefined,
           },
-        },
-      };
+        };
+      },
+      ListDeploymentTargets: () => ({ targetIds: ['main:web'] }),
+      GetDeploymentTarget: () => {
+        const s = current();
+        const t0 = Date.UTC(2026, 10, 21, 23, 0, 0);
+        return {
+          deploymentTarget: {
+            deploymentTargetType: 'ECSTarget',
+            ecsTarget: {
+              targetId: 'main:web',
+              lifecycleEvents: (s.events ?? []).map(([name, status], i) => ({
+                lifecycleEventName: name,
+                status,
+                startTime: status === 'Pending' ? undefined : new Date(t0 + i * 1000),
+                endTime: status === 'Succeeded' || status === 'Failed' ? new Date(t0 + i * 1000 + 500) : undefined,
+                diagnostics:
+                  status === 'Failed'
+                    ? { errorCode: 'ScriptFailed', message: `${name} failed: tasks stopped` }
+                    : undefined,
+              })),
+              taskSetsInfo: s.traffic
+                ? [
+                    { taskSetLabel: 'Blue', trafficWeight: s.traffic[0] },
+                    { taskSetLabel: 'Green', trafficWeight: s.traffic[1] },
+                  ]
+                : [],
+            },
+          },
+        };
+      },
+      StopDeployment: (input) => {
+        const id = input.deploymentId as string;
+        const index = active.indexOf(id);
+        if (index >= 0) active.splice(index, 1);
+        if (options.rollbackOnStop && input.autoRollbackEnabled === true && !id.endsWith('-RB')) {
+          stoppedWithRollback.add(id);
+          active.push(`${id}-RB`);
+        }
+        return { status: 'Pending', statusMessage: 'stopping' };
+      },
+      ContinueDeployment: () => ({}),
     },
-    StopDeployment: (input) => {
-      const id = input.deploymentId as string;
-      const index = active.indexOf(id);
-      if (index >= 0) active.splice(index, 1);
-      if (options.rollbackOnStop && input.autoRollbackEnabled === true && !id.endsWith('-RB')) {
-        stoppedWithRollback.add(id);
-        active.push(`${id}-RB`);
-      }
-      return { status: 'Pending', statusMessage: 'stopping' };
-    },
-    ContinueDeployment: () => ({}),
-  });
+    { answersNewerThanModel: options.answersNewerThanModel },
+  );
   return fake;
 }
 
