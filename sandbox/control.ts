@@ -66,10 +66,12 @@ export function validateFaults(body: unknown): FaultSet {
     throw new ControlError(400, 'The fault body must be a JSON object (FaultSet); {} clears all faults.');
   const faults = body as FaultSet;
   for (const key of Object.keys(faults)) {
-    if (!['throttle', 'latencyMs', 'failLifecycleEvent', 'crashNewTasks', 'unhealthyNewTasks'].includes(key)) {
+    if (
+      !['throttle', 'latencyMs', 'failLifecycleEvent', 'failHook', 'crashNewTasks', 'unhealthyNewTasks'].includes(key)
+    ) {
       throw new ControlError(
         400,
-        `Unknown fault '${key}'; known: throttle, latencyMs, failLifecycleEvent, crashNewTasks, unhealthyNewTasks.`,
+        `Unknown fault '${key}'; known: throttle, latencyMs, failLifecycleEvent, failHook, crashNewTasks, unhealthyNewTasks.`,
       );
     }
   }
@@ -80,6 +82,9 @@ export function validateFaults(body: unknown): FaultSet {
   for (const [op, ms] of Object.entries(faults.latencyMs ?? {})) {
     if (typeof ms !== 'number' || ms < 0)
       throw new ControlError(400, `latencyMs.${op} must be a number of milliseconds.`);
+  }
+  if (faults.failHook && typeof faults.failHook.functionName !== 'string') {
+    throw new ControlError(400, 'failHook.functionName must name the Lambda function of an AppSpec hook.');
   }
   if (faults.crashNewTasks && typeof faults.crashNewTasks.afterMs !== 'number') {
     throw new ControlError(400, 'crashNewTasks.afterMs must be a number of AWS milliseconds.');

@@ -36,6 +36,7 @@ import { ApiServer } from './server.js';
 import { createCodeDeployService } from './services/codedeploy.js';
 import { createEcrService, type EcrService } from './services/ecr.js';
 import { createEcsService, type EcsService } from './services/ecs.js';
+import { createLogsService, type LogsService } from './services/logs.js';
 import { createStsService } from './services/sts.js';
 
 export type { StackRequest, StackResult } from './control.js';
@@ -81,6 +82,7 @@ interface World {
   ecr: EcrService;
   ecs: EcsService;
   codedeploy: CodeDeployService;
+  logs: LogsService;
   stacks: StackRecord[];
 }
 
@@ -103,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const lb = createLoadBalancer({ clock, account, region });
     const tasks = createTaskRunner({ dataDir, clock, log });
     const ecr = createEcrService({ account, region, images });
+    const logs = createLogsService();
     const ecs = createEcsService({
       account,
       region,
@@ -112,6 +115,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       faults: faultSource,
       resolveImage: (ref) => ecr.resolve(ref),
       log,
+      logs,
     });
     const codedeploy = createCodeDeployService({
       ecs: ecs.internals,
@@ -122,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       region,
       log,
     });
-    return { lb, tasks, ecr, ecs, codedeploy, stacks: [] };
+    return { lb, tasks, ecr, ecs, codedeploy, logs, stacks: [] };
   }
 
   async function tearDown(world: World): Promise<void> {
@@ -140,7 +144,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         ? world.ecs.handlers
         : service === 'codedeploy'
           ? world.codedeploy.handlers
-          : undefined;
+          : service === 'logs'
+            ? world.logs.handlers
+            : undefined;
 
   async function stack(body: StackRequest): Promise<StackResult> {
     const request = validateStack(body);
@@ -314,6 +320,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       ecr: world.ecr.state(),
       ecs: world.ecs.state(),
       codedeploy: world.codedeploy.state(),
+      logs: world.logs.state(),
       stacks: world.stacks.map((s) => {
         const production = world.lb.listener(s.listeners.production);
         const test = world.lb.listener(s.listeners.test);

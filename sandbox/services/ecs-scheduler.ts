@@ -328,6 +328,7 @@ export class Scheduler {
         ? { crashAfterMs: faults.crashNewTasks.afterMs }
         : {}),
       ...(faults.unhealthyNewTasks && matches(faults.unhealthyNewTasks.imageContains) ? { unhealthy: true } : {}),
+      ...(task.standalone ? { runningOnStart: true } : {}),
     };
     // ECS watches only the task definition's health check, not a HEALTHCHECK baked into the image.
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html

@@ -30,6 +30,8 @@ import {
 } from './ecs-model.js';
 import { Scheduler, clusterNotFound } from './ecs-scheduler.js';
 import { TaskDefinitionRegistry, type ContainerDefinition, type TaskDefinition } from './ecs-taskdefs.js';
+import { runTaskHandlers } from './ecs-run-task.js';
+import type { LogsService } from './logs.js';
 
 export interface EcsOptions {
   account: string;
@@ -40,6 +42,8 @@ export interface EcsOptions {
   faults: FaultSource;
   resolveImage(image: string): ImageResolution;
   log?: (message: string) => void;
+  /** Where RunTask tasks' awslogs streams are served. */
+  logs?: Pick<LogsService, 'attach'>;
 }
 
 export interface EcsService {
@@ -1029,6 +1033,8 @@ export function createEcsService(options: EcsOptions): EcsService {
     TagResource() {
       return {};
     },
+
+    ...runTaskHandlers({ getCluster, requireTaskDefinition, scheduler, describeTask, logs: options.logs }),
   };
 
   /**

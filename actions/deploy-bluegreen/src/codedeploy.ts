@@ -24,6 +24,8 @@ import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from
 import type { DeploymentGroup } from './discovery.js';
 import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { explainStoppedTasks } from './diagnostics.js';
+import { appSpecHooks, hookNote, type Hook } from './hooks.js';
+import { leaveUnwatched } from './unwatched.js';
 
 /** Statuses of a deployment that has not ended. */
 export const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
@@ -51,6 +53,10 @@ export interface CodeDeployPlan {
   rollbackOnCancel: boolean;
   testUrl?: string;
   description?: string;
+  /** AppSpec lifecycle hooks. */
+  hooks?: Hook[];
+  /** false: return once the deployment is created (default true). */
+  wait?: boolean;
 }
 
 /**
@@ -58,7 +64,7 @@ export interface CodeDeployPlan {
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs
  */
 export function appSpec(
-  plan: Pick<CodeDeployPlan, 'taskDefinitionArn' | 'containerName' | 'containerPort' | 'platformVersion'>,
+  plan: Pick<CodeDeployPlan, 'taskDefinitionArn' | 'containerName' | 'containerPort' | 'platformVersion' | 'hooks'>,
 ): {
   content: string;
   sha256: string;
@@ -71,6 +77,7 @@ export function appSpec(
   const content = JSON.stringify({
     version: 0.0,
     Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: properties } }],
+    ...(plan.hooks?.length ? { Hooks: appSpecHooks(plan.hooks) } : {}),
   });
   return { content, sha256: createHash('sha256').update(content).digest('hex') };
 }
@@ -135,6 +142,7 @@ export async function deployWithCodeDeploy(
   };
   onRecord?.(record);
   logger.info(`Created deployment ${id} (${plan.group.application}/${plan.group.name}).`);
+  if (plan.wait === false) return leaveUnwatched(deps, record);
 
   try {
     await watch(deps, plan, record);
@@ -306,7 +314,7 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
         logger.info(`Deployment ${id}: ${status}`);
         seen.status = status;
       }
-      logLifecycle(deps, target, seen.events, record);
+      logLifecycle(deps, target, seen.events, record, plan.hooks);
       logTraffic(deps, target, seen, record);
 
       if (ENDED.has(status)) {
@@ -419,6 +427,7 @@ function logLifecycle(
   target: ECSTarget | undefined,
   seen: Map<string, string>,
   record: DeploymentRecord,
+  hooks?: readonly Hook[],
 ) {
   for (const event of target?.lifecycleEvents ?? []) {
     const name = event.lifecycleEventName ?? '?';
@@ -438,7 +447,7 @@ function logLifecycle(
         ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})`
         : '';
     const why = status === 'Failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
-    deps.logger.info(`  ${name}: ${status}${took}${why}`);
+    deps.logger.info(`  ${name}${hookNote(hooks, name)}: ${status}${took}${why}`);
   }
 }
 
@@ -629,8 +638,9 @@ async function explainFailure(
   );
   if (failed?.diagnostics?.message) {
     lines.push(
-      `${failed.lifecycleEventName}: ${failed.diagnostics.errorCode ?? 'error'}: ${failed.diagnostics.message}`,
+      `${failed.lifecycleEventName}${hookNote(plan.hooks, failed.lifecycleEventName ?? '')}: ${failed.diagnostics.errorCode ?? 'error'}: ${failed.diagnostics.message}`,
     );
+    if (failed.diagnostics.logTail?.trim()) lines.push(`Log tail:\n${failed.diagnostics.logTail.trim()}`);
   }
   if (info.errorInformation) {
     lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());

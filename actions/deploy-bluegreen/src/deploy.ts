@@ -22,7 +22,9 @@ import {
   registerTaskDefinition,
   type ServiceInfo,
 } from './discovery.js';
+import { checkEcsControllerInputs, withUserDescription } from './codedeploy-inputs.js';
 import { deployWithEcs } from './ecs-native.js';
+import { runTaskBeforeDeployment, type RunTaskResult } from './run-task.js';
 import {
   containerPortOf,
   diffTaskDefinitions,
@@ -53,6 +55,8 @@ export interface DeployReport {
   diff?: string[];
   record?: DeploymentRecord;
   outputs?: DeployOutputs;
+  /** The run-task-command task, once started. */
+  runTask?: RunTaskResult;
 }
 
 export function newReport(config: DeployConfig, region: string): DeployReport {
@@ -118,6 +122,9 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
     );
     report.taskDefinitionArn = arn;
     report.diff = [];
+    if (config.runTaskCommand) {
+      deps.logger.info('run-task-command did not run: it runs before a deployment, and there is none to make.');
+    }
     return (report.outputs = {
       'task-definition-arn': arn,
       'task-definition-changed': false,
@@ -162,6 +169,8 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       pollIntervalMs: config.pollIntervalMs,
       rollbackOnCancel: config.rollbackOnCancel,
       testUrl: config.testUrl,
+      hooks: config.hooks,
+      wait: config.wait,
     };
     // An active deployment is dealt with before registering: with 'fail', nothing changes at all.
     if (await settleActiveDeployments(deps, plan)) {
@@ -178,18 +187,25 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       reused: resolved.reused,
     });
     plan.taskDefinitionArn = resolved.arn;
-    plan.description = deploymentDescription(resolved.arn, report.image);
+    await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
+    plan.description = withUserDescription(
+      deploymentDescription(resolved.arn, report.image),
+      config.description,
+      deps.logger,
+    );
     const record = await deployWithCodeDeploy(deps, plan, (record) => (report.record = record));
     report.record = record;
     return (report.outputs = {
       'task-definition-arn': resolved.arn,
       'task-definition-changed': true,
-      deployed: true,
+      // Not watched: nobody knows yet whether it succeeds.
+      deployed: !record.notWatched,
       'deployment-id': record.id,
       status: record.status ?? 'Succeeded',
     });
   }
 
+  checkEcsControllerInputs(config, service);
   if (config.deploymentConfig) {
     deps.logger.warning(
       `deployment-config is a CodeDeploy setting; ${config.cluster}/${config.service} uses the ECS controller (${service.strategy}), so it is ignored.`,
@@ -197,6 +213,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
   }
   const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
   Object.assign(report, { taskDefinitionArn: resolved.arn, registered: resolved.registered, reused: resolved.reused });
+  await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
   const record = await deployWithEcs(
     deps,
     {
@@ -241,6 +258,7 @@ async function registerOnly(
   if (latest && sameTaskDefinition(latest.definition, desired)) {
     deps.logger.info(`The family's latest revision ${latest.arn} equals the desired definition: nothing to register.`);
     report.taskDefinitionArn = latest.arn;
+    await runTaskWithoutDeploying(config, deps, report, latest.arn, desired);
     return (report.outputs = {
       'task-definition-arn': latest.arn,
       'task-definition-changed': false,
@@ -251,6 +269,7 @@ async function registerOnly(
   }
   const arn = await registerTaskDefinition(deps.ecs, desired, deps.logger);
   Object.assign(report, { taskDefinitionArn: arn, registered: true, reused: false });
+  await runTaskWithoutDeploying(config, deps, report, arn, desired);
   return (report.outputs = {
     'task-definition-arn': arn,
     'task-definition-changed': true,
@@ -258,6 +277,19 @@ async function registerOnly(
     'deployment-id': '',
     status: 'registered',
   });
+}
+
+/** register-only with run-task-command: the task runs in the named service's network configuration. */
+async function runTaskWithoutDeploying(
+  config: DeployConfig,
+  deps: DeployDeps,
+  report: DeployReport,
+  arn: string,
+  definition: TaskDefinitionDoc,
+): Promise<void> {
+  if (!config.runTaskCommand) return;
+  const service = await describeService(deps.ecs, config.cluster, config.service!);
+  await runTaskBeforeDeployment(config, deps, report, service.raw, arn, definition);
 }
 
 function platformVersion(service: ServiceInfo): string | undefined {
