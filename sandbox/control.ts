@@ -59,6 +59,8 @@ export interface ControlContext {
   reset(): Promise<void>;
   build(body: unknown): Promise<unknown>;
   stack(body: StackRequest): Promise<StackResult>;
+  /** Adds secret values, by Secrets Manager ARN or SSM parameter ARN or name. */
+  putSecrets?(values: Record<string, string>): void;
 }
 
 export function validateFaults(body: unknown): FaultSet {
@@ -152,6 +154,20 @@ export function createControlHandler(ctx: ControlContext) {
         case 'POST /_sandbox/stack':
           send(res, 200, await ctx.stack(validateStack(await jsonBody(req))));
           return;
+        case 'POST /_sandbox/secrets': {
+          const body = await jsonBody(req);
+          const entries = body && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
+          if (entries.length === 0 || entries.some(([, value]) => typeof value !== 'string')) {
+            throw new ControlError(
+              400,
+              'The secrets body must be a JSON object of string values by ARN, e.g. {"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf": "{\\"password\\":\\"...\\"}"}.',
+            );
+          }
+          ctx.putSecrets?.(Object.fromEntries(entries) as Record<string, string>);
+          // Only the names come back: a value never leaves the store.
+          send(res, 200, { stored: entries.map(([key]) => key) });
+          return;
+        }
         case 'GET /_sandbox/health':
           send(res, 200, { ok: true });
           return;

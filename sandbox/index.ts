@@ -37,6 +37,7 @@ import { createCodeDeployService } from './services/codedeploy.js';
 import { createEcrService, type EcrService } from './services/ecr.js';
 import { createEcsService, type EcsService } from './services/ecs.js';
 import { createLogsService, type LogsService } from './services/logs.js';
+import { createSecretStore, type SecretStore } from './services/secrets.js';
 import { createStsService } from './services/sts.js';
 
 export type { StackRequest, StackResult } from './control.js';
@@ -63,6 +64,8 @@ export interface RunningSandbox extends Sandbox {
   readonly ecs: EcsInternals;
   /** All calls, or those from index `since` on (the same as GET /_sandbox/calls?since=). */
   calls(since?: number): CallRecord[];
+  /** POST /_sandbox/secrets in-process: secret values by Secrets Manager ARN or SSM parameter ARN or name. */
+  secrets(values: Record<string, string>): void;
   /** Replaces the fault set ({} clears it) and returns it; without an argument returns it. */
   faults(set?: FaultSet): FaultSet;
   state(): unknown;
@@ -83,6 +86,7 @@ interface World {
   ecs: EcsService;
   codedeploy: CodeDeployService;
   logs: LogsService;
+  secrets: SecretStore;
   stacks: StackRecord[];
 }
 
@@ -106,6 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const tasks = createTaskRunner({ dataDir, clock, log });
     const ecr = createEcrService({ account, region, images });
     const logs = createLogsService();
+    const secrets = createSecretStore();
     const ecs = createEcsService({
       account,
       region,
@@ -116,6 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       resolveImage: (ref) => ecr.resolve(ref),
       log,
       logs,
+      secrets,
     });
     const codedeploy = createCodeDeployService({
       ecs: ecs.internals,
@@ -126,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       region,
       log,
     });
-    return { lb, tasks, ecr, ecs, codedeploy, logs, stacks: [] };
+    return { lb, tasks, ecr, ecs, codedeploy, logs, secrets, stacks: [] };
   }
 
   async function tearDown(world: World): Promise<void> {
@@ -321,6 +327,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       ecs: world.ecs.state(),
       codedeploy: world.codedeploy.state(),
       logs: world.logs.state(),
+      secrets: world.secrets.state(),
       stacks: world.stacks.map((s) => {
         const production = world.lb.listener(s.listeners.production);
         const test = world.lb.listener(s.listeners.test);
@@ -382,6 +389,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       reset,
       build,
       stack,
+      putSecrets: (values) => world.secrets.put(values),
     }),
   });
 
@@ -428,6 +436,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     faults(set?: FaultSet) {
       if (set) setFaults(set);
       return faults;
+    },
+    secrets(values: Record<string, string>) {
+      world.secrets.put(values);
     },
     state,
     reset,

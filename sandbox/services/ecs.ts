@@ -32,6 +32,7 @@ import { Scheduler, clusterNotFound } from './ecs-scheduler.js';
 import { TaskDefinitionRegistry, type ContainerDefinition, type TaskDefinition } from './ecs-taskdefs.js';
 import { runTaskHandlers } from './ecs-run-task.js';
 import type { LogsService } from './logs.js';
+import type { SecretStore } from './secrets.js';
 
 export interface EcsOptions {
   account: string;
@@ -44,6 +45,8 @@ export interface EcsOptions {
   log?: (message: string) => void;
   /** Where RunTask tasks' awslogs streams are served. */
   logs?: Pick<LogsService, 'attach'>;
+  /** Values of the containers' `secrets`. */
+  secrets?: Pick<SecretStore, 'resolve'>;
 }
 
 export interface EcsService {
@@ -75,6 +78,7 @@ export function createEcsService(options: EcsOptions): EcsService {
       faults: options.faults,
       resolveImage: options.resolveImage,
       log,
+      secrets: options.secrets,
     },
     () => clusters.values(),
   );

@@ -4,6 +4,7 @@
  * hooks, description, wait: false and YAML templates.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
+  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -35,6 +37,7 @@ let workdir: string;
 let serviceCount = 0;
 
 const image = (version: string) => images[version]!;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 interface Stack {
   service: string;
@@ -42,8 +45,8 @@ interface Stack {
   productionUrl: string;
 }
 
-/** A fresh CodeDeploy service running v1 (own family, target groups and listeners). */
-async function newStack(options: { deploymentConfig?: string } = {}): Promise<Stack> {
+/** A fresh service running v1 (own family, target groups and listeners); CodeDeploy unless told. */
+async function newStack(options: { deploymentConfig?: string; controller?: 'ECS' } = {}): Promise<Stack> {
   serviceCount++;
   const service = `job${serviceCount}`;
   const cluster = 'main';
@@ -66,9 +69,13 @@ async function newStack(options: { deploymentConfig?: string } = {}): Promise<St
     containerName: CONTAINER,
     containerPort: PORT,
     desiredCount: 1,
-    controller: 'CODE_DEPLOY',
-    codedeployApplication: `${service}-app`,
-    deploymentGroup: `${service}-dg`,
+    ...(options.controller === 'ECS'
+      ? { controller: 'ECS' as const, strategy: 'ROLLING' as const }
+      : {
+          controller: 'CODE_DEPLOY' as const,
+          codedeployApplication: `${service}-app`,
+          deploymentGroup: `${service}-dg`,
+        }),
     deploymentConfig: options.deploymentConfig,
     terminationWaitMinutes: 0,
   });
@@ -483,4 +490,148 @@ describe('YAML templates', () => {
     expect(run.code).toBe(1);
     expect(run.errors.join('\n')).toMatch(/Input 'task-definition' has the value .*broken\.yml.*line \d+, column \d+/);
   }, 60_000);
+});
+
+describe('ECS-controller services: desired-count and force-new-deployment', () => {
+  test('force-new-deployment deploys the unchanged revision again and says so; desired-count goes with it', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const running = (await ecs.send(new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] })))
+      .services![0]!.taskDefinition!;
+    const before = sandbox.calls().length;
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v1'),
+      'force-new-deployment': 'true',
+      'desired-count': '2',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/force-new-deployment: .* already runs .*; deploying it again anyway/);
+    expect(run.outputs).toMatchObject({
+      deployed: 'true',
+      'task-definition-changed': 'false',
+      'task-definition-arn': running,
+    });
+    const operations = operationsSince(before);
+    expect(operations).toContain('UpdateService');
+    expect(operations).not.toContain('RegisterTaskDefinition');
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] })))
+      .services![0]!;
+    expect(service.desiredCount).toBe(2);
+    expect(service.runningCount).toBe(2);
+  }, 120_000);
+
+  test('desired-count alone on an unchanged service scales it without a new deployment', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v1'),
+      'desired-count': '3',
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'unchanged', deployed: 'false' });
+    expect(run.stdout).toMatch(/desired-count: set main\/job\d+ from 1 to 3 tasks \(no new deployment\)/);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] })))
+      .services![0]!;
+    expect(service.desiredCount).toBe(3);
+    expect(service.deployments).toHaveLength(1);
+  }, 120_000);
+
+  test.each([
+    [{ 'force-new-deployment': 'true' }, 'Input \'force-new-deployment\' has the value "true"'],
+    [{ 'desired-count': '2' }, 'Input \'desired-count\' has the value "2"'],
+  ])(
+    'a CODE_DEPLOY service refuses %j before any write',
+    async (extra, message) => {
+      const stack = await newStack();
+      const before = sandbox.calls().length;
+      const run = await deployAction({ cluster: stack.cluster, service: stack.service, image: image('v2'), ...extra });
+      expect(run.code).toBe(1);
+      expect(run.errors.join('\n')).toContain(message);
+      expect(run.errors.join('\n')).toContain('uses the CODE_DEPLOY deployment controller');
+      expect(operationsSince(before).filter((op) => MUTATING.test(op))).toEqual([]);
+    },
+    60_000,
+  );
+
+  test('hooks on an ECS-controller service fail before any write', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const before = sandbox.calls().length;
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v2'),
+      hooks: 'AfterInstall=validate-web',
+    });
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/Input 'hooks' .*AppSpec hooks are run by CodeDeploy/);
+    expect(operationsSince(before).filter((op) => MUTATING.test(op))).toEqual([]);
+  }, 60_000);
+});
+
+describe('secrets', () => {
+  const dbSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:job-db-AbCdEf';
+  const apiKey = 'arn:aws:ssm:eu-west-1:123456789012:parameter/job/api-key';
+
+  function templateWithSecrets(family: string, secrets: { name: string; valueFrom: string }[]): string {
+    const file = join(workdir, `${family}-secrets.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        family,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        executionRoleArn: 'arn:aws:iam::123456789012:role/job-execution',
+        containerDefinitions: [
+          { name: CONTAINER, image: image('v2'), essential: true, portMappings: [{ containerPort: PORT }], secrets },
+        ],
+      }),
+    );
+    return file;
+  }
+
+  test("a template's secrets (a JSON key of a Secrets Manager secret, an SSM parameter) reach the task's environment, and no value reaches the log", async () => {
+    const stack = await newStack();
+    sandbox.secrets({ [dbSecret]: JSON.stringify({ password: 's3cr3t-pw' }), [apiKey]: 'key-123' });
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      'task-definition': templateWithSecrets(stack.service, [
+        { name: 'DB_PASSWORD', valueFrom: `${dbSecret}:password::` },
+        { name: 'API_KEY', valueFrom: apiKey },
+      ]),
+      // Exit 0 only when both values arrived; the command holds their hashes, never the values.
+      'run-task-command': JSON.stringify([
+        'node',
+        '-e',
+        `const h = (v) => require("node:crypto").createHash("sha256").update(v ?? "").digest("hex"); process.exit(h(process.env.DB_PASSWORD) === "${sha256('s3cr3t-pw')}" && h(process.env.API_KEY) === "${sha256('key-123')}" ? 0 : 4)`,
+      ]),
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ 'run-task-exit-code': '0', deployed: 'true' });
+    for (const text of [run.stdout, run.stderr, run.summary]) {
+      expect(text).not.toContain('s3cr3t-pw');
+      expect(text).not.toContain('key-123');
+    }
+  }, 120_000);
+
+  test('a missing secret stops the task with ResourceInitializationError, shown in the failure', async () => {
+    const stack = await newStack();
+    const missing = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:job-missing-ZyXwVu';
+    const before = sandbox.calls().length;
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      'task-definition': templateWithSecrets(stack.service, [{ name: 'TOKEN', valueFrom: missing }]),
+      'run-task-command': '["node", "-e", "process.exit(0)"]',
+    });
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toMatch(
+      /failed before its container exited[\s\S]*Stop reason: TaskFailedToStart: ResourceInitializationError: .*job-missing-ZyXwVu.*ResourceNotFoundException/,
+    );
+    expect(operationsSince(before)).not.toContain('CreateDeployment');
+  }, 120_000);
 });

@@ -47,6 +47,10 @@ export interface DeployConfig {
   description?: string;
   /** false: return once the deployment is created, without watching it (default true). */
   wait?: boolean;
+  /** ECS controller only: the service's task count, set with the deployment. */
+  desiredCount?: number;
+  /** ECS controller only: deploy even when the service already runs the desired definition. */
+  forceNewDeployment?: boolean;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -172,6 +176,10 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     hooks: parseHooks(inputs.raw('hooks')),
     description: inputs.optionalString('description'),
     wait: inputs.boolean('wait', true),
+    // ECS's default quota of tasks per service is 5,000.
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+    desiredCount: inputs.optionalInteger('desired-count', { min: 0, max: 5000 }),
+    forceNewDeployment: inputs.boolean('force-new-deployment', false),
   };
 }
 

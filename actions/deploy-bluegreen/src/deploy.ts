@@ -22,7 +22,7 @@ import {
   registerTaskDefinition,
   type ServiceInfo,
 } from './discovery.js';
-import { checkEcsControllerInputs, withUserDescription } from './codedeploy-inputs.js';
+import { checkControllerInputs, scaleIfAsked, withUserDescription } from './controller-inputs.js';
 import { deployWithEcs } from './ecs-native.js';
 import { runTaskBeforeDeployment, type RunTaskResult } from './run-task.js';
 import {
@@ -92,6 +92,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
         `a service with the CODE_DEPLOY or ECS deployment controller; ${config.cluster}/${config.service} uses EXTERNAL`,
       );
     }
+    checkControllerInputs(config, service);
     const running = service.runningTaskDefinitionArn
       ? await describeTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
       : undefined;
@@ -141,7 +142,16 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
   };
 
   let { service, running, desired, containerPort } = await look();
-  if (running && sameTaskDefinition(running.definition, desired)) return unchanged(running.arn);
+  const runsDesired = running !== undefined && sameTaskDefinition(running.definition, desired);
+  if (runsDesired && !config.forceNewDeployment) {
+    await scaleIfAsked(config, deps, service);
+    return unchanged(running!.arn);
+  }
+  if (runsDesired) {
+    deps.logger.info(
+      `force-new-deployment: ${config.cluster}/${config.service} already runs ${running!.arn}, which equals the desired definition; deploying it again anyway.`,
+    );
+  }
   await showDiff('Task definition changes');
 
   if (service.controller === 'CODE_DEPLOY') {
@@ -205,13 +215,15 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
     });
   }
 
-  checkEcsControllerInputs(config, service);
   if (config.deploymentConfig) {
     deps.logger.warning(
       `deployment-config is a CodeDeploy setting; ${config.cluster}/${config.service} uses the ECS controller (${service.strategy}), so it is ignored.`,
     );
   }
-  const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
+  // force-new-deployment of an unchanged service deploys the revision it runs, without registering.
+  const resolved = runsDesired
+    ? { arn: running!.arn, registered: false, reused: true }
+    : await registerIfNeeded(deps.ecs, desired, deps.logger, running);
   Object.assign(report, { taskDefinitionArn: resolved.arn, registered: resolved.registered, reused: resolved.reused });
   await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
   const record = await deployWithEcs(
@@ -226,13 +238,15 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       timeoutMs: config.timeoutMs,
       pollIntervalMs: config.pollIntervalMs,
       rollbackOnCancel: config.rollbackOnCancel,
+      desiredCount: config.desiredCount,
+      forceNewDeployment: config.forceNewDeployment,
     },
     (record) => (report.record = record),
   );
   report.record = record;
   return (report.outputs = {
     'task-definition-arn': resolved.arn,
-    'task-definition-changed': true,
+    'task-definition-changed': !runsDesired,
     deployed: true,
     'deployment-id': record.id,
     status: 'Succeeded',

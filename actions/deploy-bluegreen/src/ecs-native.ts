@@ -49,6 +49,8 @@ export interface EcsPlan {
   timeoutMs: number;
   pollIntervalMs: number;
   rollbackOnCancel: boolean;
+  desiredCount?: number;
+  forceNewDeployment?: boolean;
 }
 
 export function stagePosition(stage: string | undefined): number {
@@ -67,6 +69,8 @@ export async function deployWithEcs(
         cluster: plan.cluster,
         service: plan.service,
         taskDefinition: plan.taskDefinitionArn,
+        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
+        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
       }),
     ),
   );

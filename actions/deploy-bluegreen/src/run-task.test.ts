@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Service } from '@aws-sdk/client-ecs';
 import { MemoryLogger } from '../../../lib/log.js';
-import { withUserDescription } from './codedeploy-inputs.js';
+import { withUserDescription } from './controller-inputs.js';
 import { parseHooks } from './hooks.js';
 import { parseRunTaskCommand } from './run-task-config.js';
 import { awslogsStream, runTaskInput, startedByFor, type RunTaskPlan } from './run-task.js';
