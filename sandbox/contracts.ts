@@ -40,7 +40,7 @@ export interface CallContext {
   region: string;
 }
 
-export type ServiceName = 'ecr' | 'ecs' | 'codedeploy' | 'sts';
+export type ServiceName = 'ecr' | 'ecs' | 'codedeploy' | 'sts' | 'logs';
 
 /** One AWS operation: JSON input in, JSON output out, AwsError for AWS's errors. */
 export type OperationHandler = (input: Record<string, unknown>, ctx: CallContext) => Promise<unknown> | unknown;
@@ -85,6 +85,8 @@ export interface FaultSet {
   latencyMs?: Record<string, number>;
   /** CodeDeploy lifecycle event to fail in the next deployments, e.g. 'AfterAllowTestTraffic'. */
   failLifecycleEvent?: string;
+  /** The AppSpec hook (Lambda function name or ARN) that reports Failed in the next deployments. */
+  failHook?: { functionName: string; message?: string; logTail?: string };
   /** Tasks started from now on whose image or task definition matches crash (exit 1) after this many AWS ms. */
   crashNewTasks?: { afterMs: number; imageContains?: string };
   /** Tasks started from now on whose image matches fail their health checks. */
@@ -158,6 +160,8 @@ export interface TaskSpec {
   /** Faults to apply to this task (decided by ECS when the task starts). */
   crashAfterMs?: number;
   unhealthy?: boolean;
+  /** RUNNING as soon as the process starts (a one-off task need not listen on its port). */
+  runningOnStart?: boolean;
 }
 
 export type TaskHealth = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';

@@ -17,6 +17,7 @@ const KNOWN_FAULTS = [
   'errors',
   'skipHooklessLifecycleEvents',
   'lambdaHooks',
+  'failHook',
 ];
 
 export interface StackRequest {
@@ -75,6 +76,8 @@ export interface ControlContext {
   reset(): Promise<void>;
   build(body: unknown): Promise<unknown>;
   stack(body: StackRequest): Promise<StackResult>;
+  /** Adds secret values, by Secrets Manager ARN or SSM parameter ARN or name. */
+  putSecrets?(values: Record<string, string>): void;
 }
 
 export function validateFaults(body: unknown): FaultSet {
@@ -94,7 +97,7 @@ export function validateFaults(body: unknown): FaultSet {
     if (typeof code !== 'string' || !isKnownError(code)) {
       throw new ControlError(
         400,
-        `errors.${op} must name an AWS error of ECR, ECS, CodeDeploy or STS (or a common one such as AccessDeniedException); got ${JSON.stringify(code)}.`,
+        `errors.${op} must name an AWS error of ECR, ECS, CodeDeploy, CloudWatch Logs or STS (or a common one such as AccessDeniedException); got ${JSON.stringify(code)}.`,
       );
     }
   }
@@ -108,6 +111,9 @@ export function validateFaults(body: unknown): FaultSet {
   for (const [op, ms] of Object.entries(faults.latencyMs ?? {})) {
     if (typeof ms !== 'number' || ms < 0)
       throw new ControlError(400, `latencyMs.${op} must be a number of milliseconds.`);
+  }
+  if (faults.failHook && typeof faults.failHook.functionName !== 'string') {
+    throw new ControlError(400, 'failHook.functionName must name the Lambda function of an AppSpec hook.');
   }
   if (faults.crashNewTasks && typeof faults.crashNewTasks.afterMs !== 'number') {
     throw new ControlError(400, 'crashNewTasks.afterMs must be a number of AWS milliseconds.');
@@ -175,6 +181,20 @@ export function createControlHandler(ctx: ControlContext) {
         case 'POST /_sandbox/stack':
           send(res, 200, await ctx.stack(validateStack(await jsonBody(req))));
           return;
+        case 'POST /_sandbox/secrets': {
+          const body = await jsonBody(req);
+          const entries = body && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
+          if (entries.length === 0 || entries.some(([, value]) => typeof value !== 'string')) {
+            throw new ControlError(
+              400,
+              'The secrets body must be a JSON object of string values by ARN, e.g. {"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf": "{\\"password\\":\\"...\\"}"}.',
+            );
+          }
+          ctx.putSecrets?.(Object.fromEntries(entries) as Record<string, string>);
+          // Only the names come back: a value never leaves the store.
+          send(res, 200, { stored: entries.map(([key]) => key) });
+          return;
+        }
         case 'GET /_sandbox/health':
           send(res, 200, { ok: true });
           return;

@@ -38,6 +38,8 @@ import { ApiServer } from './server.js';
 import { createCodeDeployService } from './services/codedeploy.js';
 import { createEcrService, type EcrService } from './services/ecr.js';
 import { createEcsService, type EcsService } from './services/ecs.js';
+import { createLogsService, type LogsService } from './services/logs.js';
+import { createSecretStore, type SecretStore } from './services/secrets.js';
 import { createStsService } from './services/sts.js';
 
 export type { StackRequest, StackResult } from './control.js';
@@ -65,6 +67,8 @@ export interface RunningSandbox extends Sandbox {
   readonly ecs: EcsInternals;
   /** All calls, or those from index `since` on (the same as GET /_sandbox/calls?since=). */
   calls(since?: number): CallRecord[];
+  /** POST /_sandbox/secrets in-process: secret values by Secrets Manager ARN or SSM parameter ARN or name. */
+  secrets(values: Record<string, string>): void;
   /** Replaces the fault set ({} clears it) and returns it; without an argument returns it. */
   faults(set?: FaultSet): FaultSet;
   state(): unknown;
@@ -99,6 +103,8 @@ interface World {
   ecr: EcrService;
   ecs: EcsService;
   codedeploy: CodeDeployService;
+  logs: LogsService;
+  secrets: SecretStore;
   stacks: StackRecord[];
 }
 
@@ -121,6 +127,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const lb = createLoadBalancer({ clock, account, region });
     const tasks = createTaskRunner({ dataDir, clock, log });
     const ecr = createEcrService({ account, region, images });
+    const logs = createLogsService();
+    const secrets = createSecretStore();
     const ecs = createEcsService({
       account,
       region,
@@ -134,6 +142,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         return (imageRegion && imageRegion !== region ? worldFor(imageRegion).ecr : ecr).resolve(ref);
       },
       log,
+      logs,
+      secrets,
     });
     const codedeploy = createCodeDeployService({
       ecs: ecs.internals,
@@ -144,7 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       region,
       log,
     });
-    return { region, lb, tasks, ecr, ecs, codedeploy, stacks: [] };
+    return { region, lb, tasks, ecr, ecs, codedeploy, logs, secrets, stacks: [] };
   }
 
   const worlds = new Map<string, World>();
@@ -175,7 +185,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         ? w.ecs.handlers
         : service === 'codedeploy'
           ? w.codedeploy.handlers
-          : undefined;
+          : service === 'logs'
+            ? w.logs.handlers
+            : undefined;
   // Each operation answers from the World of the request's region (ctx.region: the credential scope's).
   const dispatchers = new Map<ServiceName, ServiceHandlers>();
   const handlersFor = (service: ServiceName): ServiceHandlers | undefined => {
@@ -370,6 +382,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       ecr: world.ecr.state(),
       ecs: world.ecs.state(),
       codedeploy: world.codedeploy.state(),
+      logs: world.logs.state(),
+      secrets: world.secrets.state(),
       stacks: world.stacks.map((s) => {
         const production = world.lb.listener(s.listeners.production);
         const test = world.lb.listener(s.listeners.test);
@@ -438,6 +452,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       reset,
       build,
       stack,
+      putSecrets: (values) => home().secrets.put(values),
     }),
   });
 
@@ -484,6 +499,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     faults(set?: FaultSet) {
       if (set) setFaults(set);
       return faults;
+    },
+    secrets(values: Record<string, string>) {
+      home().secrets.put(values);
     },
     state,
     reset,

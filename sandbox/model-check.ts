@@ -26,7 +26,13 @@ export interface ModelViolation {
   violations: string[];
 }
 
-const MODEL_OF: Record<ServiceName, ModelService> = { ecs: 'ecs', ecr: 'ecr', codedeploy: 'codedeploy', sts: 'sts' };
+const MODEL_OF: Record<ServiceName, ModelService> = {
+  ecs: 'ecs',
+  ecr: 'ecr',
+  codedeploy: 'codedeploy',
+  sts: 'sts',
+  logs: 'logs',
+};
 
 export function requestViolations(
   service: ServiceName,

@@ -30,7 +30,13 @@ interface ErrorShape {
   error?: { code?: string; httpStatusCode?: number };
 }
 
-const MODEL_FILE: Record<ServiceName, string> = { ecr: 'ecr', ecs: 'ecs', codedeploy: 'codedeploy', sts: 'sts' };
+const MODEL_FILE: Record<ServiceName, string> = {
+  ecr: 'ecr',
+  ecs: 'ecs',
+  codedeploy: 'codedeploy',
+  sts: 'sts',
+  logs: 'logs',
+};
 const statusCache = new Map<ServiceName, Map<string, number>>();
 
 /** Every error code the model of `service` names, with its HTTP status. */

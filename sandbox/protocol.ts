@@ -15,6 +15,7 @@ export const TARGET_PREFIXES: Record<string, ServiceName> = {
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
   AmazonEC2ContainerServiceV20141113: 'ecs',
   CodeDeploy_20141006: 'codedeploy',
+  Logs_20140328: 'logs',
 };
 
 export interface ParsedTarget {

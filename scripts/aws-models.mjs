@@ -22,6 +22,7 @@ export const SERVICES = {
   ecr: 'ecr',
   sts: 'sts',
   elbv2: 'elbv2',
+  logs: 'logs',
 };
 
 /** Members a validator never reads. */

@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type ModelService = 'ecs' | 'codedeploy' | 'ecr' | 'sts' | 'elbv2';
+export type ModelService = 'ecs' | 'codedeploy' | 'ecr' | 'sts' | 'elbv2' | 'logs';
 
 interface ShapeRef {
   shape: string;

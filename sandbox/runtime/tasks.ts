@@ -205,6 +205,8 @@ class Task implements RunningTask {
       );
     }
     void this.healthLoop(signal);
+    // ECS reports a container RUNNING once it has started; the port is only how a service task shows it.
+    if (spec.runningOnStart) this.setStatus('RUNNING');
     await this.waitForPort(signal);
   }
 

@@ -139,6 +139,8 @@ export interface EcsTask {
   availabilityZone: string;
   /** Set when this task's stop was decided by the scheduler or a user (not a crash). */
   stopping: boolean;
+  /** Started by RunTask: RUNNING once its process starts, whether or not it listens on a port. */
+  standalone?: boolean;
 }
 
 export type ServiceDeploymentStatus =

@@ -17,6 +17,7 @@ import {
 import type { ImageResolution } from './ecr.js';
 import { eventId, taskId, type Cluster, type EcsTask, type Fleet, type Service } from './ecs-model.js';
 import type { ContainerDefinition, TaskDefinition } from './ecs-taskdefs.js';
+import type { SecretStore } from './secrets.js';
 
 export interface SchedulerDeps {
   account: string;
@@ -27,6 +28,8 @@ export interface SchedulerDeps {
   faults: FaultSource;
   resolveImage(image: string): ImageResolution;
   log(message: string): void;
+  /** Values for the containers' `secrets`; absent: a task with secrets cannot start. */
+  secrets?: Pick<SecretStore, 'resolve'>;
 }
 
 /** How many stopped tasks per cluster DescribeTasks still knows (AWS keeps them about an hour). */
@@ -289,6 +292,14 @@ export class Scheduler {
       return;
     }
     task.imageDigest = resolution.digest;
+    // Secrets are fetched with the execution role before the container starts; one that cannot be
+    // fetched stops the task (TaskFailedToStart) with ResourceInitializationError.
+    const secrets = injectSecrets(this.deps, task.container);
+    if (!secrets.ok) {
+      this.finish(task, secrets.reason, 'TaskFailedToStart');
+      if (task.fleet) this.recordFailure(task.fleet);
+      return;
+    }
     task.lastStatus = 'PENDING';
     const faults = this.deps.faults.current();
     const matches = (needle?: string) =>
@@ -305,11 +316,14 @@ export class Scheduler {
       containerName: container.name,
       ...(Array.isArray(container.command) ? { command: container.command as string[] } : {}),
       ...(Array.isArray(container.entryPoint) ? { entryPoint: container.entryPoint as string[] } : {}),
-      environment: Object.fromEntries(
-        ((container.environment as { name?: string; value?: string }[] | undefined) ?? [])
-          .filter((e) => e.name)
-          .map((e) => [e.name!, e.value ?? '']),
-      ),
+      environment: {
+        ...Object.fromEntries(
+          ((container.environment as { name?: string; value?: string }[] | undefined) ?? [])
+            .filter((e) => e.name)
+            .map((e) => [e.name!, e.value ?? '']),
+        ),
+        ...secrets.environment,
+      },
       containerPort: task.containerPort,
       hostname: task.hostname,
       ...(hc?.command
@@ -328,6 +342,7 @@ export class Scheduler {
         ? { crashAfterMs: faults.crashNewTasks.afterMs }
         : {}),
       ...(faults.unhealthyNewTasks && matches(faults.unhealthyNewTasks.imageContains) ? { unhealthy: true } : {}),
+      ...(task.standalone ? { runningOnStart: true } : {}),
     };
     // ECS watches only the task definition's health check, not a HEALTHCHECK baked into the image.
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
@@ -424,6 +439,16 @@ export class Scheduler {
     })();
     return this.track(work);
   }
+}
+
+function injectSecrets(
+  deps: SchedulerDeps,
+  container: ContainerDefinition,
+): { ok: true; environment: Record<string, string> } | { ok: false; reason: string } {
+  const secrets = container.secrets as { name?: string; valueFrom?: string }[] | undefined;
+  if (!secrets?.length) return { ok: true, environment: {} };
+  if (!deps.secrets) return { ok: false, reason: 'ResourceInitializationError: the sandbox holds no secrets' };
+  return deps.secrets.resolve(secrets, { region: deps.region, account: deps.account });
 }
 
 export function clusterNotFound(): AwsError {

@@ -31,6 +31,9 @@ import {
 } from './ecs-model.js';
 import { Scheduler, clusterNotFound } from './ecs-scheduler.js';
 import { TaskDefinitionRegistry, type ContainerDefinition, type TaskDefinition } from './ecs-taskdefs.js';
+import { runTaskHandlers } from './ecs-run-task.js';
+import type { LogsService } from './logs.js';
+import type { SecretStore } from './secrets.js';
 
 export interface EcsOptions {
   account: string;
@@ -41,6 +44,10 @@ export interface EcsOptions {
   faults: FaultSource;
   resolveImage(image: string): ImageResolution;
   log?: (message: string) => void;
+  /** Where RunTask tasks' awslogs streams are served. */
+  logs?: Pick<LogsService, 'attach'>;
+  /** Values of the containers' `secrets`. */
+  secrets?: Pick<SecretStore, 'resolve'>;
 }
 
 export interface EcsService {
@@ -72,6 +79,7 @@ export function createEcsService(options: EcsOptions): EcsService {
       faults: options.faults,
       resolveImage: options.resolveImage,
       log,
+      secrets: options.secrets,
     },
     () => clusters.values(),
   );
@@ -1043,6 +1051,8 @@ export function createEcsService(options: EcsOptions): EcsService {
     TagResource() {
       return {};
     },
+
+    ...runTaskHandlers({ getCluster, requireTaskDefinition, scheduler, describeTask, logs: options.logs }),
   };
 
   /**

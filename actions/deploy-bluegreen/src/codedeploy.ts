@@ -31,6 +31,8 @@ import {
   targetProgress,
   type Progress,
 } from './codedeploy-states.js';
+import { appSpecHooks, hookNote, type Hook } from './hooks.js';
+import { leaveUnwatched } from './unwatched.js';
 
 export { ACTIVE_STATUSES };
 
@@ -59,6 +61,10 @@ export interface CodeDeployPlan {
   rollbackOnCancel: boolean;
   testUrl?: string;
   description?: string;
+  /** AppSpec lifecycle hooks. */
+  hooks?: Hook[];
+  /** false: return once the deployment is created (default true). */
+  wait?: boolean;
 }
 
 /**
@@ -66,7 +72,7 @@ export interface CodeDeployPlan {
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs
  */
 export function appSpec(
-  plan: Pick<CodeDeployPlan, 'taskDefinitionArn' | 'containerName' | 'containerPort' | 'platformVersion'>,
+  plan: Pick<CodeDeployPlan, 'taskDefinitionArn' | 'containerName' | 'containerPort' | 'platformVersion' | 'hooks'>,
 ): {
   content: string;
   sha256: string;
@@ -79,6 +85,7 @@ export function appSpec(
   const content = JSON.stringify({
     version: 0.0,
     Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: properties } }],
+    ...(plan.hooks?.length ? { Hooks: appSpecHooks(plan.hooks) } : {}),
   });
   return { content, sha256: createHash('sha256').update(content).digest('hex') };
 }
@@ -143,6 +150,7 @@ export async function deployWithCodeDeploy(
   };
   onRecord?.(record);
   logger.info(`Created deployment ${id} (${plan.group.application}/${plan.group.name}).`);
+  if (plan.wait === false) return leaveUnwatched(deps, record);
 
   try {
     await watch(deps, plan, record);
@@ -315,7 +323,7 @@ async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: DeploymentR
         logger.info(`Deployment ${id}: ${status}`);
         seen.status = status;
       }
-      logLifecycle(deps, target, seen.events, record);
+      logLifecycle(deps, target, seen.events, record, plan.hooks);
       logTraffic(deps, target, seen, record);
       sayUnknown(deps, id, info, target, seen.unknown);
 
@@ -432,6 +440,7 @@ function logLifecycle(
   target: ECSTarget | undefined,
   seen: Map<string, string>,
   record: DeploymentRecord,
+  hooks?: readonly Hook[],
 ) {
   for (const event of target?.lifecycleEvents ?? []) {
     const name = event.lifecycleEventName ?? '?';
@@ -452,7 +461,7 @@ function logLifecycle(
         : '';
     const why =
       lifecycleEventProgress(status) === 'failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
-    deps.logger.info(`  ${name}: ${status}${took}${why}`);
+    deps.logger.info(`  ${name}${hookNote(hooks, name)}: ${status}${took}${why}`);
   }
 }
 
@@ -687,8 +696,9 @@ async function explainFailure(
   );
   if (failed?.diagnostics?.message) {
     lines.push(
-      `${failed.lifecycleEventName}: ${failed.diagnostics.errorCode ?? 'error'}: ${failed.diagnostics.message}`,
+      `${failed.lifecycleEventName}${hookNote(plan.hooks, failed.lifecycleEventName ?? '')}: ${failed.diagnostics.errorCode ?? 'error'}: ${failed.diagnostics.message}`,
     );
+    if (failed.diagnostics.logTail?.trim()) lines.push(`Log tail:\n${failed.diagnostics.logTail.trim()}`);
   }
   if (info.errorInformation) {
     lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());

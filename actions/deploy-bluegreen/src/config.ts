@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { ConfigurationError } from '../../../lib/errors.js';
 import type { Inputs } from '../../../lib/inputs.js';
 import { isObject, unwrapTaskDefinition } from './taskdef.js';
+import { parseHooks, type Hook } from './hooks.js';
+import { parseRunTaskCommand } from './run-task-config.js';
+import { parseTemplateText, templateFormat } from './template-yaml.js';
 
 export type OnActiveDeployment = 'wait' | 'fail' | 'stop';
 
@@ -34,6 +37,20 @@ export interface DeployConfig {
   onActiveDeployment: OnActiveDeployment;
   rollbackOnCancel: boolean;
   pollIntervalMs: number;
+  /** The container command of a one-off task run before the deployment; undefined: no task. */
+  runTaskCommand?: string[];
+  /** Default 30 minutes. */
+  runTaskTimeoutMs?: number;
+  /** AppSpec lifecycle hooks (CodeDeploy only). */
+  hooks?: Hook[];
+  /** Appended to the generated deployment description. */
+  description?: string;
+  /** false: return once the deployment is created, without watching it (default true). */
+  wait?: boolean;
+  /** ECS controller only: the service's task count, set with the deployment. */
+  desiredCount?: number;
+  /** ECS controller only: deploy even when the service already runs the desired definition. */
+  forceNewDeployment?: boolean;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -154,6 +171,15 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     onActiveDeployment: inputs.oneOf('on-active-deployment', ['wait', 'fail', 'stop'] as const, 'wait'),
     rollbackOnCancel: inputs.boolean('rollback-on-cancel', true),
     pollIntervalMs: Math.round(decimal(inputs, 'poll-interval-seconds', { min: 0.1, max: 300, fallback: 5 }) * 1000),
+    runTaskCommand: parseRunTaskCommand(inputs.raw('run-task-command'), registerOnly, service),
+    runTaskTimeoutMs: decimal(inputs, 'run-task-timeout-minutes', { min: 0.05, max: 360, fallback: 30 }) * 60_000,
+    hooks: parseHooks(inputs.raw('hooks')),
+    description: inputs.optionalString('description'),
+    wait: inputs.boolean('wait', true),
+    // ECS's default quota of tasks per service is 5,000.
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+    desiredCount: inputs.optionalInteger('desired-count', { min: 0, max: 5000 }),
+    forceNewDeployment: inputs.boolean('force-new-deployment', false),
   };
 }
 
@@ -178,14 +204,14 @@ function readTemplate(input: string | undefined, workspace: string): DeployConfi
     throw new ConfigurationError(
       'task-definition',
       input,
-      `a readable JSON file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message} at ${file})`,
+      `a readable JSON or YAML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message} at ${file})`,
     );
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseTemplateText(text, templateFormat(file));
   } catch (error) {
-    throw new ConfigurationError('task-definition', input, `a file of valid JSON (${(error as Error).message})`);
+    throw new ConfigurationError('task-definition', input, (error as Error).message);
   }
   // `aws ecs describe-task-definition` wraps the definition in { "taskDefinition": ... }.
   if (isObject(parsed)) parsed = unwrapTaskDefinition(parsed);

@@ -22,7 +22,9 @@ import {
   registerTaskDefinition,
   type ServiceInfo,
 } from './discovery.js';
+import { checkControllerInputs, scaleIfAsked, withUserDescription } from './controller-inputs.js';
 import { deployWithEcs } from './ecs-native.js';
+import { runTaskBeforeDeployment, type RunTaskResult } from './run-task.js';
 import {
   containerPortOf,
   diffTaskDefinitions,
@@ -54,6 +56,8 @@ export interface DeployReport {
   diff?: string[];
   record?: DeploymentRecord;
   outputs?: DeployOutputs;
+  /** The run-task-command task, once started. */
+  runTask?: RunTaskResult;
 }
 
 export function newReport(config: DeployConfig, region: string): DeployReport {
@@ -99,6 +103,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
         `a service with the CODE_DEPLOY or ECS deployment controller; ${config.cluster}/${config.service} uses EXTERNAL`,
       );
     }
+    checkControllerInputs(config, service);
     const running = service.runningTaskDefinitionArn
       ? await describeTaskDefinition(deps.ecs, service.runningTaskDefinitionArn)
       : undefined;
@@ -129,6 +134,9 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
     );
     report.taskDefinitionArn = arn;
     report.diff = [];
+    if (config.runTaskCommand) {
+      deps.logger.info('run-task-command did not run: it runs before a deployment, and there is none to make.');
+    }
     return (report.outputs = {
       'task-definition-arn': arn,
       'task-definition-changed': false,
@@ -145,7 +153,16 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
   };
 
   let { service, running, desired, containerPort } = await look();
-  if (running && sameTaskDefinition(running.definition, desired)) return unchanged(running.arn);
+  const runsDesired = running !== undefined && sameTaskDefinition(running.definition, desired);
+  if (runsDesired && !config.forceNewDeployment) {
+    await scaleIfAsked(config, deps, service);
+    return unchanged(running!.arn);
+  }
+  if (runsDesired) {
+    deps.logger.info(
+      `force-new-deployment: ${config.cluster}/${config.service} already runs ${running!.arn}, which equals the desired definition; deploying it again anyway.`,
+    );
+  }
   await showDiff('Task definition changes');
 
   if (service.controller === 'CODE_DEPLOY') {
@@ -173,6 +190,8 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       pollIntervalMs: config.pollIntervalMs,
       rollbackOnCancel: config.rollbackOnCancel,
       testUrl: config.testUrl,
+      hooks: config.hooks,
+      wait: config.wait,
     };
     // An active deployment is dealt with before registering: with 'fail', nothing changes at all.
     if (await settleActiveDeployments(deps, plan)) {
@@ -189,13 +208,19 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       reused: resolved.reused,
     });
     plan.taskDefinitionArn = resolved.arn;
-    plan.description = deploymentDescription(resolved.arn, report.image);
+    await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
+    plan.description = withUserDescription(
+      deploymentDescription(resolved.arn, report.image),
+      config.description,
+      deps.logger,
+    );
     const record = await deployWithCodeDeploy(deps, plan, (record) => (report.record = record));
     report.record = record;
     return (report.outputs = {
       'task-definition-arn': resolved.arn,
       'task-definition-changed': true,
-      deployed: true,
+      // Not watched: nobody knows yet whether it succeeds.
+      deployed: !record.notWatched,
       'deployment-id': record.id,
       status: record.status ?? 'Succeeded',
     });
@@ -206,8 +231,12 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       `deployment-config is a CodeDeploy setting; ${config.cluster}/${config.service} uses the ECS controller (${service.strategy}), so it is ignored.`,
     );
   }
-  const resolved = await registerIfNeeded(deps.ecs, desired, deps.logger, running);
+  // force-new-deployment of an unchanged service deploys the revision it runs, without registering.
+  const resolved = runsDesired
+    ? { arn: running!.arn, registered: false, reused: true }
+    : await registerIfNeeded(deps.ecs, desired, deps.logger, running);
   Object.assign(report, { taskDefinitionArn: resolved.arn, registered: resolved.registered, reused: resolved.reused });
+  await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
   const record = await deployWithEcs(
     deps,
     {
@@ -221,13 +250,15 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       pollIntervalMs: config.pollIntervalMs,
       rollbackOnCancel: config.rollbackOnCancel,
       testUrl: config.testUrl,
+      desiredCount: config.desiredCount,
+      forceNewDeployment: config.forceNewDeployment,
     },
     (record) => (report.record = record),
   );
   report.record = record;
   return (report.outputs = {
     'task-definition-arn': resolved.arn,
-    'task-definition-changed': true,
+    'task-definition-changed': !runsDesired,
     deployed: true,
     'deployment-id': record.id,
     status: 'Succeeded',
@@ -253,6 +284,7 @@ async function registerOnly(
   if (latest && sameTaskDefinition(latest.definition, desired)) {
     deps.logger.info(`The family's latest revision ${latest.arn} equals the desired definition: nothing to register.`);
     report.taskDefinitionArn = latest.arn;
+    await runTaskWithoutDeploying(config, deps, report, latest.arn, desired);
     return (report.outputs = {
       'task-definition-arn': latest.arn,
       'task-definition-changed': false,
@@ -263,6 +295,7 @@ async function registerOnly(
   }
   const arn = await registerTaskDefinition(deps.ecs, desired, deps.logger);
   Object.assign(report, { taskDefinitionArn: arn, registered: true, reused: false });
+  await runTaskWithoutDeploying(config, deps, report, arn, desired);
   return (report.outputs = {
     'task-definition-arn': arn,
     'task-definition-changed': true,
@@ -270,6 +303,19 @@ async function registerOnly(
     'deployment-id': '',
     status: 'registered',
   });
+}
+
+/** register-only with run-task-command: the task runs in the named service's network configuration. */
+async function runTaskWithoutDeploying(
+  config: DeployConfig,
+  deps: DeployDeps,
+  report: DeployReport,
+  arn: string,
+  definition: TaskDefinitionDoc,
+): Promise<void> {
+  if (!config.runTaskCommand) return;
+  const service = await describeService(deps.ecs, config.cluster, config.service!);
+  await runTaskBeforeDeployment(config, deps, report, service.raw, arn, definition);
 }
 
 function platformVersion(service: ServiceInfo): string | undefined {

@@ -2,6 +2,7 @@
 import type { Clock } from '../../../lib/cancel.js';
 import type { Logger } from '../../../lib/log.js';
 import type { CodeDeployApi, EcsApi } from './discovery.js';
+import type { LogsApi } from './run-task.js';
 
 /** The outcome of HTTP checks against the test listener (the test-traffic gate). */
 export interface TestTrafficResult {
@@ -22,6 +23,10 @@ export interface DeployDeps {
   saveState(name: string, value: string): void;
   /** Runs the smoke checks against the test listener; absent when no checker is wired. */
   checkTestTraffic?(url: string, signal: AbortSignal): Promise<TestTrafficResult>;
+  /** CloudWatch Logs, for a one-off task's last log lines; absent: the failure shows none. */
+  logs?: LogsApi;
+  /** The commit being deployed (GITHUB_SHA), named in a one-off task's startedBy. */
+  commit?: string;
 }
 
 /** Keys shared with the post step. */
@@ -63,4 +68,6 @@ export interface DeploymentRecord {
   rollbackStatus?: string;
   /** timeout-minutes ran out after AfterAllowTraffic: green serves production, CodeDeploy still terminates blue. */
   finishingTermination?: boolean;
+  /** wait: false: the action returned after creating it; nobody watches it to the end. */
+  notWatched?: boolean;
 }

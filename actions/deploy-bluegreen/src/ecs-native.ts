@@ -51,6 +51,8 @@ export interface EcsPlan {
   rollbackOnCancel: boolean;
   /** The test listener's URL: with it, a pause hook runs the test-traffic gate and continues. */
   testUrl?: string;
+  desiredCount?: number;
+  forceNewDeployment?: boolean;
 }
 
 export async function deployWithEcs(
@@ -65,6 +67,8 @@ export async function deployWithEcs(
         cluster: plan.cluster,
         service: plan.service,
         taskDefinition: plan.taskDefinitionArn,
+        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
+        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
       }),
     ),
   );

@@ -1,5 +1,6 @@
 /** deploy-bluegreen: inputs -> logic -> outputs and summary. */
 import * as core from '@actions/core';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { runAction } from '../../../lib/action.js';
@@ -11,6 +12,7 @@ import type { DeployDeps } from './deps.js';
 import { writeReport } from './report.js';
 import { valuesToMask } from './taskdef.js';
 import { checkTestTraffic } from './test-traffic.js';
+import { runTaskOutputs } from './run-task.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
@@ -22,6 +24,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       const deps: DeployDeps = {
         ecs: labelOperations(new ECSClient(clientConfig)),
         codedeploy: labelOperations(new CodeDeployClient(clientConfig)),
+        logs: labelOperations(new CloudWatchLogsClient(clientConfig)),
+        commit: env.GITHUB_SHA,
         clock: systemClock,
         logger,
         signal,
@@ -46,11 +50,13 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       try {
         const outputs = await deploy(config, deps, report);
         for (const [name, value] of Object.entries(outputs)) setOutput(name, value);
+        for (const [name, value] of Object.entries(runTaskOutputs(report))) setOutput(name, value);
         writeReport(summary, report);
       } catch (error) {
         if (report.taskDefinitionArn) setOutput('task-definition-arn', report.taskDefinitionArn);
         if (report.record?.id) setOutput('deployment-id', report.record.id);
         setOutput('deployed', false);
+        for (const [name, value] of Object.entries(runTaskOutputs(report))) setOutput(name, value);
         if (report.record?.status) setOutput('status', report.record.status);
         writeReport(summary, report, error instanceof Error ? error.message : String(error));
         throw error;

@@ -2,6 +2,7 @@
 import { formatDuration } from '../../../lib/inputs.js';
 import { link, type Summary } from '../../../lib/summary.js';
 import type { DeployReport } from './deploy.js';
+import { runTaskOutputs } from './run-task.js';
 
 const BAR_WIDTH = 20;
 
@@ -77,6 +78,7 @@ export function writeReport(summary: Summary, report: DeployReport, failure?: st
     ['deployment-id', outputs?.['deployment-id'] ?? report.record?.id],
     ['status', outputs?.status ?? report.record?.status],
   ];
+  for (const [name, value] of Object.entries(runTaskOutputs(report))) rows.push([name, String(value)]);
   summary.heading('Outputs', 3).table(
     ['Output', 'Value'],
     rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, v]),
@@ -114,6 +116,11 @@ export function writeReport(summary: Summary, report: DeployReport, failure?: st
     if (record.finishingTermination) {
       summary.text(
         '⏳ timeout-minutes ran out during the blue termination wait: the new version serves all production traffic; CodeDeploy ends the deployment once blue is terminated.',
+      );
+    }
+    if (record.notWatched) {
+      summary.text(
+        `👀 **Not watched** (wait: false): deployment \`${record.id}\` was ${record.status ?? 'created'} when the action returned. Nobody is watching it: it is not rolled back on cancel, and its outcome is not in this run. Follow it with the link below.`,
       );
     }
     if (record.stoppedBecause) summary.text(`⏹️ Stopped by the action: ${record.stoppedBecause}`);

@@ -17,6 +17,7 @@ import {
   type LifecycleEventState,
   type TaskSetRef,
 } from './model.js';
+import { answerHook } from './hooks.js';
 
 const MINUTE_MS = 60_000;
 
@@ -230,12 +231,11 @@ class Run {
     }
     const hookFunctions = isHook ? this.d.appSpec?.hooks[name] : undefined;
     if (hookFunctions?.length) {
-      event.diagnostics = {
-        errorCode: 'Success',
-        scriptName: hookFunctions.join(', '),
-        message: `Lambda function ${hookFunctions.join(', ')} cannot run in the sandbox; the ${name} hook was treated as succeeded.`,
-        logTail: '',
-      };
+      const answer = answerHook(name, hookFunctions, this.deps.faults.current());
+      if (answer.status === 'Failed' && this.d.creator !== 'codeDeployRollback') {
+        throw new DeploymentFailure('HOOK_EXECUTION_FAILURE', answer.diagnostics.message, answer.diagnostics);
+      }
+      event.diagnostics = answer.diagnostics;
     }
     await action?.();
     // LifecycleEventStatus includes Skipped ("the deployment lifecycle event has been skipped");
