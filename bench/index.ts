@@ -8,7 +8,7 @@
  *   npm run bench -- --only deploys,smoke-test   # some sections (start-up, smoke-test, change detection, deploys)
  *
  * Ratios matter more than absolute times: on a shared machine the latter are noise.
- * Targets (issue 9) are reported, never asserted: a missed one says which action is responsible.
+ * Targets are reported, never asserted: a missed one says which action is responsible.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

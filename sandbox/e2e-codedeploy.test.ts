@@ -2,8 +2,8 @@
 /**
  * End to end: the whole sandbox in-process (startSandbox), real AWS SDK v3 clients over real
  * HTTP, a fixture image built through POST /_sandbox/build, a service stack from
- * POST /_sandbox/stack, and real HTTP traffic through the production listener. Proves the
- * "Done when" lines of issue 3 for CodeDeploy:
+ * POST /_sandbox/stack, and real HTTP traffic through the production listener. Proves for
+ * CodeDeploy:
  *
  * - full blue/green with ECSAllAtOnce and ECSLinear10PercentEvery1Minutes (SANDBOX_TIME_SCALE 60):
  *   lifecycle events in AWS order, weights stepping as the config says, and the share of real

@@ -51,14 +51,13 @@ export function answerViolations(service: ServiceName, operation: string, output
 /**
  * AWS's refusal of a request that breaks the model.
  * - A value of the wrong type cannot be read into the shape: JSON services answer
- *   SerializationException (public reports: aws-amplify/amplify-js issue 13265, "Start of structure
- *   or map found where not expected"; amazon-cognito-identity-js issue 485, a boolean where a string
+ *   SerializationException (public reports: aws-amplify/amplify-js#13265, "Start of structure
+ *   or map found where not expected"; amazon-cognito-identity-js#485, a boolean where a string
  *   belongs).
  * - A broken constraint (missing, unknown, enum, length, range, pattern): ECR answers
  *   InvalidParameterException "... failed to satisfy constraint: Member must satisfy regular
- *   expression pattern" (aws-actions/amazon-ecr-login issue 225); STS, on the query protocol,
- *   ValidationError "1 validation error detected: ... failed to satisfy constraint" (tenesys/awsconsole
- *   issue 2). For ECS, InvalidParameterException is our assumption: the ECS model lists it on every
+ *   expression pattern" (aws-actions/amazon-ecr-login#225); STS, on the query protocol,
+ *   ValidationError "1 validation error detected: ... failed to satisfy constraint" (tenesys/awsconsole#2). For ECS, InvalidParameterException is our assumption: the ECS model lists it on every
  *   operation as "The specified parameter isn't valid", and no public source shows the answer to a
  *   model violation. CodeDeploy's model has no general validation error, so ValidationException,
  *   the name AWS's JSON services give one, is our assumption too.

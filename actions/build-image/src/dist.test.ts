@@ -1,6 +1,6 @@
 /**
  * The bundled action (dist/index.js) as a process, against the local AWS sandbox with its docker
- * shim first on PATH: what issue 5's "Done when" asks, proven from the outside (outputs, the
+ * shim first on PATH: build only when the context changed, proven from the outside (outputs, the
  * sandbox's ECR call log and the shim's invocation log).
  */
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';

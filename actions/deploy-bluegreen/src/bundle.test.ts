@@ -1,7 +1,7 @@
 /**
  * The bundled action (dist/index.js, dist/post/index.js) run as a process, as the runner runs it,
  * against the local AWS sandbox: real SDK calls over HTTP, tasks as real processes behind real
- * listeners. Each test proves one "Done when" line of issue 4.
+ * listeners. Each test proves one promise of the README from the outside.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';

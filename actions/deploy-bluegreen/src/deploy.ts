@@ -1,5 +1,5 @@
 /**
- * The deploy decision (DESIGN section 5): resolve the service, render the desired definition,
+ * The deploy decision: resolve the service, render the desired definition,
  * stop when nothing changed, register only when needed, then deploy with the service's
  * controller. Fills a report as it goes, so the summary shows how far it got even on failure.
  */
