@@ -40,6 +40,7 @@ function config(overrides: Partial<BuildImageConfig> = {}): BuildImageConfig {
     platform: 'linux/amd64',
     extraTags: [],
     push: true,
+    cache: 'none',
     ...overrides,
   };
 }
@@ -98,7 +99,7 @@ class FakeDocker implements DockerCli {
 const pushes = (digest = DIGEST) =>
   new FakeDocker((args) => {
     writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': digest }));
-    return { exitCode: 0, tail: [] };
+    return { exitCode: 0, tail: [], cachedSteps: 0 };
   });
 
 function deps(ecr: Ecr, docker: DockerCli, masked: string[] = []): BuildDeps {
@@ -217,7 +218,7 @@ describe('buildImage', () => {
   test('a failed build reports its last lines', async () => {
     const ecr = new FakeEcr();
     const tail = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
-    const docker = new FakeDocker(() => ({ exitCode: 1, tail }));
+    const docker = new FakeDocker(() => ({ exitCode: 1, tail, cachedSteps: 0 }));
     await expect(buildImage(config(), deps(ecr, docker))).rejects.toThrow(
       /docker buildx build failed \(exit 1\)[\s\S]*last 30 lines:\nline 1\n[\s\S]*line 30$/,
     );
@@ -227,7 +228,7 @@ describe('buildImage', () => {
     const ecr = new FakeEcr();
     const docker = new FakeDocker(() => {
       ecr.images.set(fingerprint.tag, { digest: DIGEST, tags: [fingerprint.tag] });
-      return { exitCode: 1, tail: ['tag invalid: The image tag already exists'] };
+      return { exitCode: 1, tail: ['tag invalid: The image tag already exists'], cachedSteps: 0 };
     });
     const result = await buildImage(config(), deps(ecr, docker));
     expect(result).toMatchObject({ built: false, found: true, image: `${URI}@${DIGEST}` });
@@ -237,7 +238,7 @@ describe('buildImage', () => {
     const ecr = new FakeEcr();
     const docker = new FakeDocker(() => {
       ecr.images.set(fingerprint.tag, { digest: DIGEST, tags: [fingerprint.tag] });
-      return { exitCode: 0, tail: [] };
+      return { exitCode: 0, tail: [], cachedSteps: 0 };
     });
     const result = await buildImage(config(), deps(ecr, docker));
     expect(result).toMatchObject({ built: true, digest: DIGEST });

@@ -13,7 +13,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     'build-image',
     async ({ inputs, logger, summary, setOutput, mask }) => {
       const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-      const config = parseConfig(inputs, workspace);
+      const config = parseConfig(inputs, workspace, env);
       const clientConfig = awsClientConfig(env, 'build-image');
       const ecr = createEcr(labelOperations(new ECRClient(clientConfig)));
       const result = await buildImage(config, {
