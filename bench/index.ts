@@ -19,7 +19,7 @@ import { measureDeploys } from './deploys.js';
 import { markdownTable, type Row } from './measure.js';
 import { generatedSection, machineLines, replaceGeneratedSection, targetsLine } from './report.js';
 import { measureSmokeThroughput } from './smoke-throughput.js';
-import { measureStartup } from './startup.js';
+import { measureStartupAgainstBaseline } from './startup.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -78,7 +78,12 @@ const started = Date.now();
 const rows: Row[] = [];
 log(`${quick ? 'quick' : 'full'} run; ${cpus().length} cpu(s), node ${process.version}`);
 // Start-up and throughput first, while no sandbox tasks compete for the CPU.
-await section('start-up', rows, () => measureStartup(plan.startupRuns));
+// Beside the bundles of the commit before lazy loading, built now in a temporary git worktree.
+await section('start-up', rows, () =>
+  measureStartupAgainstBaseline(plan.startupRuns, log, {
+    rev: args.includes('--startup-baseline') ? args[args.indexOf('--startup-baseline') + 1] : undefined,
+  }),
+);
 await section('smoke-test', rows, () => measureSmokeThroughput(plan.smokeRequests));
 await section('change detection', rows, () => measureChangeDetection(plan.fingerprintSizes, plan.fingerprintRuns));
 await section('deploys', rows, () =>
