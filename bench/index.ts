@@ -5,7 +5,8 @@
  *   npm run bench                 # the full run (about 5 minutes on 2 cores)
  *   npm run bench -- --quick      # fewer runs and sizes, for development (docs not written)
  *   npm run bench -- --no-write   # full run, print only
- *   npm run bench -- --only deploys,smoke-test   # some sections (start-up, smoke-test, change detection, deploys)
+ *   npm run bench -- --only deploys,smoke-test   # some sections (start-up, smoke-test, change detection, deploys, timeline)
+ *   npx tsx bench/startup.ts | npx tsx bench/timeline.ts   # one part alone
  *
  * Ratios matter more than absolute times: on a shared machine the latter are noise.
  * Targets (issue 9) are reported, never asserted: a missed one says which action is responsible.
@@ -20,6 +21,7 @@ import { markdownTable, type Row } from './measure.js';
 import { generatedSection, machineLines, replaceGeneratedSection, targetsLine } from './report.js';
 import { measureSmokeThroughput } from './smoke-throughput.js';
 import { measureStartupAgainstBaseline } from './startup.js';
+import { measureTimeline } from './timeline.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -94,6 +96,8 @@ await section('deploys', rows, () =>
     log,
   }),
 );
+// AWS time, computed from documented timings and the stacks' variables.tf: no sandbox needed.
+await section('timeline', rows, () => measureTimeline());
 const totalMs = Date.now() - started;
 
 console.log(markdownTable(rows));
