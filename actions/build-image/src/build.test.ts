@@ -252,6 +252,32 @@ describe('buildImage', () => {
   });
 });
 
+describe('a builder that cannot export a cache', () => {
+  test('the image is built again without cache flags, with a warning, and is the same image', async () => {
+    const ecr = new FakeEcr();
+    const docker = new FakeDocker((args) => {
+      if (args.includes('--cache-to')) {
+        return {
+          exitCode: 1,
+          tail: ['ERROR: failed to build: Cache export is not supported for the docker driver.'],
+          cachedSteps: 0,
+        };
+      }
+      writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': DIGEST }));
+      return { exitCode: 0, tail: [], cachedSteps: 0 };
+    });
+    const d = deps(ecr, docker);
+    const result = await buildImage(config({ cache: 'registry' }), d);
+    expect(result).toMatchObject({ built: true, digest: DIGEST });
+    const builds = docker.calls.filter((c) => c[0] === 'buildx');
+    expect(builds).toHaveLength(2);
+    expect(builds[0]).toContain('--cache-to');
+    expect(builds[1]).not.toContain('--cache-to');
+    expect(builds[1]).not.toContain('--cache-from');
+    expect((d.logger as MemoryLogger).text()).toMatch(/warning: This builder cannot export a build cache/);
+  });
+});
+
 describe('helpers', () => {
   test('readDigest takes only a well-formed containerimage.digest', () => {
     const file = join(scratch, 'meta.json');

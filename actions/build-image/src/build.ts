@@ -173,7 +173,20 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
   try {
     const metadataFile = path.join(scratch, 'metadata.json');
     const args = buildArguments(config, fp, repository.uri, metadataFile, previous?.tag);
-    const outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag}`, () => docker.build(args));
+    let outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag}`, () => docker.build(args));
+    if (outcome.exitCode !== 0 && outcome.tail.some((line) => /cache export is not supported/i.test(line))) {
+      // The default `docker` driver exports no cache unless the containerd image store is on
+      // (https://docs.docker.com/build/cache/backends/): a cache only makes builds faster, so
+      // build again without it rather than fail.
+      logger.warning(
+        `This builder cannot export a build cache, so the image is built without one (cache: ${config.cache}). ` +
+          'Add docker/setup-buildx-action before this step for a cache, or set cache: none to skip this attempt.',
+      );
+      const uncached = buildArguments({ ...config, cache: 'none' }, fp, repository.uri, metadataFile);
+      outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag} (no cache)`, () =>
+        docker.build(uncached),
+      );
+    }
     if (outcome.exitCode !== 0) {
       // Another run may have pushed the same fingerprint meanwhile (an immutable repository then
       // refuses ours): its image is the same build, so use it.
@@ -185,15 +198,6 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
         result.found = true;
         writeSummary(summary, config, deps.workspace, fp, result, 'reused', previous);
         return result;
-      }
-      if (outcome.tail.some((line) => /cache export is not supported/i.test(line))) {
-        // The default `docker` driver exports no cache unless the containerd image store is on:
-        // https://docs.docker.com/build/cache/backends/
-        throw new ConfigurationError(
-          'cache',
-          config.cache,
-          'none, or a builder that can export a cache: add docker/setup-buildx-action before this step (docker-container driver)',
-        );
       }
       throw new ActionFailure(
         `docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`,
