@@ -5,7 +5,8 @@
  *   npm run bench                 # the full run (about 5 minutes on 2 cores)
  *   npm run bench -- --quick      # fewer runs and sizes, for development (docs not written)
  *   npm run bench -- --no-write   # full run, print only
- *   npm run bench -- --only deploys,smoke-test   # some sections (start-up, smoke-test, change detection, deploys)
+ *   npm run bench -- --only deploys,smoke-test   # some sections (start-up, smoke-test, change detection, deploys, timeline)
+ *   npx tsx bench/startup.ts | npx tsx bench/timeline.ts   # one part alone
  *
  * Ratios matter more than absolute times: on a shared machine the latter are noise.
  * Targets are reported, never asserted: a missed one says which action is responsible.
@@ -19,7 +20,8 @@ import { measureDeploys } from './deploys.js';
 import { markdownTable, type Row } from './measure.js';
 import { generatedSection, machineLines, replaceGeneratedSection, targetsLine } from './report.js';
 import { measureSmokeThroughput } from './smoke-throughput.js';
-import { measureStartup } from './startup.js';
+import { measureStartupAgainstBaseline } from './startup.js';
+import { measureTimeline } from './timeline.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -78,7 +80,12 @@ const started = Date.now();
 const rows: Row[] = [];
 log(`${quick ? 'quick' : 'full'} run; ${cpus().length} cpu(s), node ${process.version}`);
 // Start-up and throughput first, while no sandbox tasks compete for the CPU.
-await section('start-up', rows, () => measureStartup(plan.startupRuns));
+// Beside the bundles of the commit before lazy loading, built now in a temporary git worktree.
+await section('start-up', rows, () =>
+  measureStartupAgainstBaseline(plan.startupRuns, log, {
+    rev: args.includes('--startup-baseline') ? args[args.indexOf('--startup-baseline') + 1] : undefined,
+  }),
+);
 await section('smoke-test', rows, () => measureSmokeThroughput(plan.smokeRequests));
 await section('change detection', rows, () => measureChangeDetection(plan.fingerprintSizes, plan.fingerprintRuns));
 await section('deploys', rows, () =>
@@ -89,6 +96,8 @@ await section('deploys', rows, () =>
     log,
   }),
 );
+// AWS time, computed from documented timings and the stacks' variables.tf: no sandbox needed.
+await section('timeline', rows, () => measureTimeline());
 const totalMs = Date.now() - started;
 
 console.log(markdownTable(rows));

@@ -3,7 +3,7 @@
  * outputs, one clear failure line and the job summary out. main.ts files only describe their
  * action; this is where errors become `::error::` lines and exit codes.
  */
-import * as core from '@actions/core';
+import * as core from './workflow-commands.js';
 import { AwsCallError } from './aws.js';
 import { ActionFailure, CancelledError, ConfigurationError, TimeoutError } from './errors.js';
 import { envInputReader, Inputs } from './inputs.js';

@@ -1,8 +1,8 @@
 /**
- * The logger the logic receives. In actions it writes through @actions/core (so groups fold and
+ * The logger the logic receives. In actions it writes workflow commands (so groups fold and
  * annotations show); in tests it records lines.
  */
-import * as core from '@actions/core';
+import * as core from './workflow-commands.js';
 
 export interface Logger {
   info(message: string): void;

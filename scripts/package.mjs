@@ -53,6 +53,9 @@ function listFiles(dir, base = dir) {
   });
 }
 
+/** What ncc writes for an entry: index.js, its chunks (<id>.index.js), licenses.txt, package.json. */
+const isBundleFile = (f) => /^(?:[\w-]+\.)?index\.js$/.test(f) || f === 'licenses.txt' || f === 'package.json';
+
 const started = Date.now();
 // Two at a time: each ncc run is CPU-bound and the reference machine has two cores.
 const queue = [...entries];
@@ -71,11 +74,12 @@ try {
 if (!check) {
   for (const { out } of entries) {
     // Only this entry's own files: dist/post belongs to the post entry.
+    // ncc writes each lazily imported module as a chunk, <id>.index.js, beside index.js.
     mkdirSync(join(root, out), { recursive: true });
-    for (const f of ['index.js', 'licenses.txt', 'package.json']) {
-      rmSync(join(root, out, f), { force: true });
-      if (existsSync(join(scratch, out, f))) copyFileSync(join(scratch, out, f), join(root, out, f));
-    }
+    const ownFiles = (dir) =>
+      existsSync(dir) ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile() && isBundleFile(f)) : [];
+    for (const f of ownFiles(join(root, out))) rmSync(join(root, out, f), { force: true });
+    for (const f of ownFiles(join(scratch, out))) copyFileSync(join(scratch, out, f), join(root, out, f));
   }
   rmSync(scratch, { recursive: true, force: true });
   for (const { name, out } of entries) {

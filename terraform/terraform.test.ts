@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FINGERPRINT_TAG_PREFIX } from '../actions/build-image/src/fingerprint.js';
+import { CACHE_TAG_PREFIX } from '../actions/build-image/src/cache.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['alb', 'ecr-repository', 'ecs-bluegreen-service', 'github-oidc', 'http-ingress', 'network', 'task-iam'];
@@ -733,6 +734,17 @@ describe('ECR lifecycle and the build-image tags', () => {
   test('the lifecycle counts the tag prefix build-image gives its images', () => {
     expect(mod('ecr-repository').variables.get('tag_prefix')?.default).toBe(FINGERPRINT_TAG_PREFIX);
     expect(mod('ecr-repository').variables.get('untagged_expiry_days')?.default).toBe(1);
+  });
+
+  test("the lifecycle keeps the newest build caches under build-image's cache tag prefix", () => {
+    const ecr = mod('ecr-repository');
+    expect(ecr.variables.get('cache_tag_prefix')?.default).toBe(CACHE_TAG_PREFIX);
+    expect(ecr.variables.get('cache_images_to_keep')?.default).toBeGreaterThanOrEqual(1);
+    // The fingerprint rule must not count cache tags, or caches would push images out of the kept ones.
+    expect(`${CACHE_TAG_PREFIX}${FINGERPRINT_TAG_PREFIX}x`.startsWith(FINGERPRINT_TAG_PREFIX)).toBe(false);
+    const policy = String(resource(ecr, 'aws_ecr_lifecycle_policy', 'this').policy);
+    expect(policy).toContain('tagPrefixList = [var.cache_tag_prefix]');
+    expect(policy).toContain('countNumber   = var.cache_images_to_keep');
   });
 });
 

@@ -103,6 +103,28 @@ test('re-exports, type-only imports and dynamic imports are held to the boundari
   ).toEqual([MESSAGES.dynamic]);
 });
 
+test('an action may defer its run to a sibling *.lazy.js module, and to nothing else', async () => {
+  const load = (spec: string) => `export const load = () => import(${spec});\n`;
+  expect(await boundaryErrors('actions/build-image/src/main.ts', load("'./build.lazy.js'"))).toEqual([]);
+  expect(await boundaryErrors('actions/deploy-bluegreen/src/main.ts', load("'./deploy.lazy.js'"))).toEqual([]);
+  for (const spec of [
+    "'./build.js'",
+    "'@aws-sdk/client-ecr'",
+    "'../../deploy-bluegreen/src/deploy.lazy.js'",
+    "'./nested/run.lazy.js'",
+    "'./build.lazy.js' + suffix",
+    'name',
+  ]) {
+    expect(await boundaryErrors('actions/build-image/src/main.ts', load(spec))).toEqual([MESSAGES.dynamic]);
+  }
+  // lib/ is loaded by every action: no exception there.
+  expect(await boundaryErrors('lib/action.ts', load("'./aws.lazy.js'"))).toEqual([MESSAGES.dynamic]);
+  // The lazy module's own imports keep the boundaries.
+  expect(await boundaryErrors('actions/build-image/src/build.lazy.ts', importOf('../../../sandbox/index.js'))).toEqual([
+    MESSAGES.tooling,
+  ]);
+});
+
 /** Every non-test source file of actions/*\/src, lib/ and app/. */
 function sources(dir: string): string[] {
   const found: string[] = [];

@@ -4,7 +4,7 @@
  * sandbox/runtime/images.ts, then tag in a registry with ECR's immutability errors).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -254,6 +254,72 @@ describe('sandbox/bin/docker', () => {
     expect(lines).toHaveLength(18);
     expect(lines[0]!.argv).toEqual(['--version']);
     expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
+  });
+
+  it("keeps a build's layer cache, and a rebuild with one changed source file reuses the dependency steps", async () => {
+    // The sample app's own Dockerfile: its dependency steps come before its sources.
+    const app = path.join(work, 'cached-app');
+    const appRoot = fileURLToPath(new URL('../../app', import.meta.url));
+    for (const entry of ['Dockerfile', 'package.json', 'package-lock.json', 'src']) {
+      cpSync(path.join(appRoot, entry), path.join(app, entry), { recursive: true });
+    }
+    const cacheRef = (n: number) => `${registry}/app:cache-${n}`;
+    const build = (n: number, from?: number) =>
+      run([
+        'buildx',
+        'build',
+        '--push',
+        '-t',
+        `${registry}/app:cached-${n}`,
+        ...(from ? ['--cache-from', `type=registry,ref=${cacheRef(from)}`] : []),
+        '--cache-to',
+        `type=registry,ref=${cacheRef(n)},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+        '--progress',
+        'plain',
+        app,
+      ]);
+    /** Each step's title and how it ended (DONE, CACHED, SKIPPED), from buildx's plain output. */
+    const outcomes = (stderr: string) => {
+      const titles = new Map<string, string>();
+      const result: Record<string, string> = {};
+      for (const line of stderr.split('\n')) {
+        const m = /^#(\d+) (.*)$/.exec(line);
+        if (!m) continue;
+        if (!titles.has(m[1]!)) titles.set(m[1]!, m[2]!);
+        else if (/^(DONE|CACHED|SKIPPED|ERROR)/.test(m[2]!)) result[titles.get(m[1]!)!] = m[2]!.split(' ')[0]!;
+      }
+      return result;
+    };
+
+    const first = await build(1);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`writing cache manifest ${cacheRef(1)}`);
+    expect(Object.values(outcomes(first.stderr))).not.toContain('CACHED');
+
+    writeFileSync(
+      path.join(app, 'src', 'server.js'),
+      `${readFileSync(path.join(app, 'src', 'server.js'), 'utf8')}\n// one line\n`,
+    );
+    const second = await build(2, 1);
+    expect(second.code).toBe(0);
+    const steps = outcomes(second.stderr);
+    const step = (pattern: RegExp) => Object.entries(steps).find(([title]) => pattern.test(title))?.[1];
+    expect(step(/^importing cache manifest from .*cache-1$/)).toBe('DONE');
+    expect(step(/\] FROM /)).toBe('CACHED');
+    expect(step(/\] COPY package\.json package-lock\.json/)).toBe('CACHED');
+    expect(step(/\] RUN npm ci/)).toBe('CACHED');
+    expect(step(/\] COPY src/)).toBe('DONE');
+
+    // The same build again from its own cache reuses every step; a missing cache is only a warning.
+    const third = await build(3, 2);
+    expect(
+      Object.entries(outcomes(third.stderr))
+        .filter(([t]) => /^\[\d/.test(t))
+        .every(([, o]) => o === 'CACHED'),
+    ).toBe(true);
+    const missing = await build(4, 99);
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toMatch(/ERROR: .*cache-99: not found/);
   });
 });
 

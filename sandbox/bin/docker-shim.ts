@@ -5,17 +5,28 @@
  *   docker --version | version | info | buildx version
  *   docker login --username AWS --password-stdin <registry>
  *   docker buildx build [--push] [--platform p] [-f Dockerfile] [--build-arg K=V]... [-t ref]...
- *                       [--metadata-file path] [--iidfile path] [--provenance=false] [--progress plain] <context>
+ *                       [--metadata-file path] [--iidfile path] [--provenance=false] [--progress plain]
+ *                       [--cache-from spec]... [--cache-to spec]... [--no-cache] <context>
  *
  * A build snapshots the context (honouring .dockerignore, with lib/docker-context.ts) and POSTs
  * it to `${AWS_ENDPOINT_URL_ECR ?? AWS_ENDPOINT_URL}/_sandbox/build`, which builds the image
- * and tags it in sandbox ECR. See sandbox/runtime/README.md.
+ * and tags it in sandbox ECR. See sandbox/runtime/README.md. A --cache-from/--cache-to layer
+ * cache is kept by docker-shim-cache.ts: a rebuild shows the steps it reuses as CACHED.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseDockerfile, splitWords, substitute, takeFlags } from '../runtime/dockerfile.js';
-import { contextFiles, type BuildRequest } from '../runtime/images.js';
+import { contextFiles, type BuildFile, type BuildRequest } from '../runtime/images.js';
+import {
+  cacheDir,
+  cacheSteps,
+  CacheSpecError,
+  exportCache,
+  importCache,
+  parseCacheSpec,
+  type CacheSpec,
+} from './docker-shim-cache.js';
 
 const CLIENT_VERSION = '27.5.1';
 const BUILDX_VERSION = 'v0.20.1';
@@ -374,22 +385,25 @@ interface BuildOptions {
   metadataFile?: string;
   iidFile?: string;
   quiet: boolean;
+  cacheFrom: string[];
+  cacheTo: string[];
+  noCache: boolean;
 }
 
 // Options that take a value and do not change what the sandbox builds.
-const ACCEPTED_VALUE_OPTIONS = new Set([
-  '--progress',
-  '--provenance',
-  '--sbom',
-  '--cache-from',
-  '--cache-to',
-  '--builder',
-  '--network',
-]);
-const ACCEPTED_SWITCHES = new Set(['--pull', '--no-cache', '--load', '--rm', '--force-rm']);
+const ACCEPTED_VALUE_OPTIONS = new Set(['--progress', '--provenance', '--sbom', '--builder', '--network']);
+const ACCEPTED_SWITCHES = new Set(['--pull', '--load', '--rm', '--force-rm']);
 
 function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv): BuildOptions {
-  const options: BuildOptions = { tags: [], buildArgs: {}, push: false, quiet: false };
+  const options: BuildOptions = {
+    tags: [],
+    buildArgs: {},
+    push: false,
+    quiet: false,
+    cacheFrom: [],
+    cacheTo: [],
+    noCache: false,
+  };
   while (args.length) {
     const arg = args.shift()!;
     if (!arg.startsWith('-') || arg === '-') {
@@ -438,6 +452,15 @@ function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv): BuildOptions {
       case '--iidfile':
         options.iidFile = value();
         break;
+      case '--cache-from':
+        options.cacheFrom.push(value());
+        break;
+      case '--cache-to':
+        options.cacheTo.push(value());
+        break;
+      case '--no-cache':
+        options.noCache = true;
+        break;
       case '-q':
       case '--quiet':
         options.quiet = true;
@@ -484,6 +507,17 @@ async function build(args: string[], io: Io, configDir: string): Promise<void> {
     );
   }
 
+  let cacheFrom: CacheSpec[];
+  let cacheTo: CacheSpec[];
+  try {
+    cacheFrom = options.cacheFrom.map((spec) => parseCacheSpec(spec, io.env)).filter((c) => c.type !== 'inline');
+    cacheTo = options.cacheTo.map((spec) => parseCacheSpec(spec, io.env)).filter((c) => c.type !== 'inline');
+  } catch (error) {
+    if (error instanceof CacheSpecError) throw new ExitError(`ERROR: ${error.message}`);
+    throw error;
+  }
+  const cacheFolder = cacheDir(io.env, configDir);
+
   const progress = new Progress(io, options.quiet);
   const started = Date.now();
   progress.line(`#0 building with "sandbox" instance using docker-container driver`);
@@ -523,8 +557,25 @@ async function build(args: string[], io: Io, configDir: string): Promise<void> {
   progress.step('[internal] load build context', [
     `transferring context: ${formatSize(contextBytes)} (${files.length} files) done`,
   ]);
-  for (const step of buildSteps(instructions)) {
-    progress.step(step.title, [], step.skipped ? 'SKIPPED (RUN is not executed by the sandbox)' : undefined);
+  const reusable = new Set<string>();
+  for (const spec of cacheFrom) {
+    const keys = options.noCache ? undefined : importCache(cacheFolder, spec);
+    for (const key of keys ?? []) reusable.add(key);
+    // BuildKit goes on without a cache it cannot import.
+    progress.step(
+      `importing cache manifest from ${spec.type === 'gha' ? `gha:${spec.name}` : spec.name}`,
+      [],
+      keys ? 'DONE 0.0s' : `ERROR: ${spec.name}: not found`,
+    );
+  }
+  const steps = buildSteps(instructions, files, options.buildArgs, options.platform ?? 'linux/amd64');
+  for (const step of steps) {
+    const end = reusable.has(step.key)
+      ? 'CACHED'
+      : step.skipped
+        ? 'SKIPPED (RUN is not executed by the sandbox)'
+        : undefined;
+    progress.step(step.title, [], end);
   }
 
   const request: BuildRequest = {
@@ -565,6 +616,20 @@ async function build(args: string[], io: Io, configDir: string): Promise<void> {
     for (const tag of options.tags) exportLines.push(`pushing ${tag} with docker`, `naming to ${tag}@${digest} done`);
   }
   progress.step('exporting to image', exportLines);
+  const auths = readConfig(configDir).auths ?? {};
+  for (const spec of cacheTo) {
+    if (spec.type === 'registry' && !auths[registryOfRef(spec.name)]?.auth) {
+      const message = `failed to push ${spec.name}: no basic auth credentials`;
+      if (!spec.ignoreError) throw new ExitError(`ERROR: failed to solve: error writing cache: ${message}`);
+      progress.line(`WARNING: cache export failed (ignore-error=true): ${message}`);
+      continue;
+    }
+    const kept = exportCache(cacheFolder, spec, steps);
+    progress.step(`exporting cache to ${spec.type === 'gha' ? 'GitHub Actions cache' : 'registry'}`, [
+      'preparing build cache for export done',
+      `writing cache manifest ${spec.type === 'gha' ? `gha:${spec.name}` : spec.name} (${kept} steps, mode=${spec.mode}) done`,
+    ]);
+  }
   if (!options.push && options.tags.length) {
     progress.line('WARNING: no --push: the image is built in the sandbox but not tagged in ECR');
   }
@@ -614,24 +679,36 @@ function baseImages(instructions: ReturnType<typeof parseDockerfile>): string[] 
   return bases;
 }
 
-/** BuildKit's step titles: `[stage i/n] INSTRUCTION` for FROM, WORKDIR, COPY, ADD, RUN. */
-function buildSteps(instructions: ReturnType<typeof parseDockerfile>): { title: string; skipped: boolean }[] {
-  const stages: { label: string; steps: string[] }[] = [];
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const words = splitWords(takeFlags(ins.args).rest);
-      stages.push({ label: words[2] ?? `stage-${stages.length}`, steps: [ins.original] });
-    } else if (['WORKDIR', 'COPY', 'ADD', 'RUN'].includes(ins.keyword)) {
-      stages[stages.length - 1]?.steps.push(ins.original);
-    }
-  }
-  const single = stages.length === 1;
-  return stages.flatMap((stage) =>
-    stage.steps.map((step, i) => ({
-      title: `[${single ? '' : `${stage.label} `}${i + 1}/${stage.steps.length}] ${step.length > 120 ? `${step.slice(0, 117)}...` : step}`,
-      skipped: step.startsWith('RUN'),
-    })),
+/** BuildKit's step titles (`[stage i/n] INSTRUCTION` for FROM, WORKDIR, COPY, ADD, RUN) with their cache keys. */
+function buildSteps(
+  instructions: ReturnType<typeof parseDockerfile>,
+  files: BuildFile[],
+  buildArgs: Record<string, string>,
+  platform: string,
+): { title: string; skipped: boolean; key: string; stage: number }[] {
+  const steps = cacheSteps(instructions, files, { buildArgs, platform }, (ins) =>
+    ['FROM', 'WORKDIR', 'COPY', 'ADD', 'RUN'].includes(ins.keyword),
   );
+  const labels: string[] = [];
+  for (const ins of instructions) {
+    if (ins.keyword !== 'FROM') continue;
+    labels.push(splitWords(takeFlags(ins.args).rest)[2] ?? `stage-${labels.length}`);
+  }
+  const single = labels.length === 1;
+  const counts = new Map<number, number>();
+  for (const step of steps) counts.set(step.stage, (counts.get(step.stage) ?? 0) + 1);
+  const seen = new Map<number, number>();
+  return steps.map((step) => {
+    const i = (seen.get(step.stage) ?? 0) + 1;
+    seen.set(step.stage, i);
+    const text = step.instruction.original;
+    return {
+      title: `[${single ? '' : `${labels[step.stage]} `}${i}/${counts.get(step.stage)}] ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`,
+      skipped: text.startsWith('RUN'),
+      key: step.key,
+      stage: step.stage,
+    };
+  });
 }
 
 /** buildx's plain progress output, on stderr. */

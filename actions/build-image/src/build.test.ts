@@ -40,6 +40,7 @@ function config(overrides: Partial<BuildImageConfig> = {}): BuildImageConfig {
     platform: 'linux/amd64',
     extraTags: [],
     push: true,
+    cache: 'none',
     ...overrides,
   };
 }
@@ -98,7 +99,7 @@ class FakeDocker implements DockerCli {
 const pushes = (digest = DIGEST) =>
   new FakeDocker((args) => {
     writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': digest }));
-    return { exitCode: 0, tail: [] };
+    return { exitCode: 0, tail: [], cachedSteps: 0 };
   });
 
 function deps(ecr: Ecr, docker: DockerCli, masked: string[] = []): BuildDeps {
@@ -217,7 +218,7 @@ describe('buildImage', () => {
   test('a failed build reports its last lines', async () => {
     const ecr = new FakeEcr();
     const tail = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
-    const docker = new FakeDocker(() => ({ exitCode: 1, tail }));
+    const docker = new FakeDocker(() => ({ exitCode: 1, tail, cachedSteps: 0 }));
     await expect(buildImage(config(), deps(ecr, docker))).rejects.toThrow(
       /docker buildx build failed \(exit 1\)[\s\S]*last 30 lines:\nline 1\n[\s\S]*line 30$/,
     );
@@ -227,7 +228,7 @@ describe('buildImage', () => {
     const ecr = new FakeEcr();
     const docker = new FakeDocker(() => {
       ecr.images.set(fingerprint.tag, { digest: DIGEST, tags: [fingerprint.tag] });
-      return { exitCode: 1, tail: ['tag invalid: The image tag already exists'] };
+      return { exitCode: 1, tail: ['tag invalid: The image tag already exists'], cachedSteps: 0 };
     });
     const result = await buildImage(config(), deps(ecr, docker));
     expect(result).toMatchObject({ built: false, found: true, image: `${URI}@${DIGEST}` });
@@ -237,7 +238,7 @@ describe('buildImage', () => {
     const ecr = new FakeEcr();
     const docker = new FakeDocker(() => {
       ecr.images.set(fingerprint.tag, { digest: DIGEST, tags: [fingerprint.tag] });
-      return { exitCode: 0, tail: [] };
+      return { exitCode: 0, tail: [], cachedSteps: 0 };
     });
     const result = await buildImage(config(), deps(ecr, docker));
     expect(result).toMatchObject({ built: true, digest: DIGEST });
@@ -248,6 +249,32 @@ describe('buildImage', () => {
     await expect(buildImage(config(), deps(ecr, pushes()))).rejects.toThrow(
       /aws ecr create-repository --repository-name app .*--region eu-west-1/,
     );
+  });
+});
+
+describe('a builder that cannot export a cache', () => {
+  test('the image is built again without cache flags, with a warning, and is the same image', async () => {
+    const ecr = new FakeEcr();
+    const docker = new FakeDocker((args) => {
+      if (args.includes('--cache-to')) {
+        return {
+          exitCode: 1,
+          tail: ['ERROR: failed to build: Cache export is not supported for the docker driver.'],
+          cachedSteps: 0,
+        };
+      }
+      writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': DIGEST }));
+      return { exitCode: 0, tail: [], cachedSteps: 0 };
+    });
+    const d = deps(ecr, docker);
+    const result = await buildImage(config({ cache: 'registry' }), d);
+    expect(result).toMatchObject({ built: true, digest: DIGEST });
+    const builds = docker.calls.filter((c) => c[0] === 'buildx');
+    expect(builds).toHaveLength(2);
+    expect(builds[0]).toContain('--cache-to');
+    expect(builds[1]).not.toContain('--cache-to');
+    expect(builds[1]).not.toContain('--cache-from');
+    expect((d.logger as MemoryLogger).text()).toMatch(/warning: This builder cannot export a build cache/);
   });
 });
 

@@ -8,6 +8,7 @@ import { isRepositoryNotFound, type Ecr, type FoundImage } from './ecr.js';
 import type { DockerCli } from './docker.js';
 import { DockerfileMissingError, fingerprintBuild, FINGERPRINT_TAG_PREFIX, type Fingerprint } from './fingerprint.js';
 import type { BuildImageConfig } from './config.js';
+import { cacheArguments } from './cache.js';
 import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Summary } from '../../../lib/summary.js';
@@ -56,6 +57,7 @@ export function buildArguments(
   fingerprint: Fingerprint,
   repositoryUri: string,
   metadataFile: string,
+  previousTag?: string,
 ): string[] {
   const args = ['buildx', 'build', '--push', '--platform', config.platform, '-f', config.dockerfile];
   for (const [key, value] of [...config.buildArgs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -64,6 +66,15 @@ export function buildArguments(
   // Only the fingerprint tag: extra tags are added through ECR afterwards (applyExtraTags), one by
   // one, so a tag another image holds in an immutable repository cannot fail the whole push.
   args.push('-t', `${repositoryUri}:${fingerprint.tag}`);
+  args.push(
+    ...cacheArguments({
+      mode: config.cache,
+      repository: config.repository,
+      repositoryUri,
+      fingerprintTag: fingerprint.tag,
+      previousTag,
+    }),
+  );
   // Provenance attestations would turn the pushed digest into an index digest that differs per build.
   args.push('--metadata-file', metadataFile, '--provenance=false', '--progress', 'plain', config.context);
   return args;
@@ -161,8 +172,21 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
   const scratch = mkdtempSync(path.join(deps.tempDir, 'build-image-'));
   try {
     const metadataFile = path.join(scratch, 'metadata.json');
-    const args = buildArguments(config, fp, repository.uri, metadataFile);
-    const outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag}`, () => docker.build(args));
+    const args = buildArguments(config, fp, repository.uri, metadataFile, previous?.tag);
+    let outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag}`, () => docker.build(args));
+    if (outcome.exitCode !== 0 && outcome.tail.some((line) => /cache export is not supported/i.test(line))) {
+      // The default `docker` driver exports no cache unless the containerd image store is on
+      // (https://docs.docker.com/build/cache/backends/): a cache only makes builds faster, so
+      // build again without it rather than fail.
+      logger.warning(
+        `This builder cannot export a build cache, so the image is built without one (cache: ${config.cache}). ` +
+          'Add docker/setup-buildx-action before this step for a cache, or set cache: none to skip this attempt.',
+      );
+      const uncached = buildArguments({ ...config, cache: 'none' }, fp, repository.uri, metadataFile);
+      outcome = await logger.group(`docker buildx build ${repository.uri}:${fp.tag} (no cache)`, () =>
+        docker.build(uncached),
+      );
+    }
     if (outcome.exitCode !== 0) {
       // Another run may have pushed the same fingerprint meanwhile (an immutable repository then
       // refuses ours): its image is the same build, so use it.
@@ -178,6 +202,9 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
       throw new ActionFailure(
         `docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`,
       );
+    }
+    if (config.cache !== 'none') {
+      logger.info(`${outcome.cachedSteps} build steps came from the ${config.cache} cache.`);
     }
     let digest = readDigest(metadataFile);
     if (!digest) {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { ConfigurationError } from '../../../lib/errors.js';
 import type { Inputs } from '../../../lib/inputs.js';
+import { CACHE_MODES, type CacheMode } from './cache.js';
 
 export interface BuildImageConfig {
   repository: string;
@@ -13,6 +14,8 @@ export interface BuildImageConfig {
   platform: string;
   extraTags: string[];
   push: boolean;
+  /** Where BuildKit's layer cache lives between builds. */
+  cache: CacheMode;
 }
 
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html (repositoryName pattern)
@@ -21,7 +24,7 @@ const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 
-export function parseConfig(inputs: Inputs, workspace: string): BuildImageConfig {
+export function parseConfig(inputs: Inputs, workspace: string, env: NodeJS.ProcessEnv = {}): BuildImageConfig {
   const repository = inputs.string('repository', 'the name of an ECR repository, e.g. my-app');
   if (!REPOSITORY_NAME.test(repository) || /\.amazonaws\.com|\.dkr\.ecr\./.test(repository)) {
     throw new ConfigurationError(
@@ -64,6 +67,17 @@ export function parseConfig(inputs: Inputs, workspace: string): BuildImageConfig
     }
   }
 
+  const cache = inputs.oneOf('cache', CACHE_MODES, 'registry');
+  // buildx reaches the GitHub Actions cache with the runner's token and cache URL, which the
+  // runner gives JavaScript actions only: https://docs.docker.com/build/cache/backends/gha/
+  if (cache === 'gha' && (!env.ACTIONS_RUNTIME_TOKEN || !(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL))) {
+    throw new ConfigurationError(
+      'cache',
+      cache,
+      'registry or none here: gha needs the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL), which only a GitHub-hosted or self-hosted runner provides',
+    );
+  }
+
   return {
     repository,
     context,
@@ -72,5 +86,6 @@ export function parseConfig(inputs: Inputs, workspace: string): BuildImageConfig
     platform,
     extraTags,
     push: inputs.boolean('push', true),
+    cache,
   };
 }

@@ -282,3 +282,73 @@ describe('build-image bundle against the sandbox', () => {
     expect(down.errors.join('\n')).toMatch(/daemon does not answer.*Cannot connect to the Docker daemon/);
   });
 });
+
+describe('the build cache, with the sample app', () => {
+  const appRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'app');
+  let cold: Awaited<ReturnType<typeof build>>;
+
+  beforeAll(async () => {
+    for (const file of ['Dockerfile', 'package.json', 'package-lock.json', 'src/server.js']) {
+      write({ [`svc/${file}`]: readFileSync(join(appRoot, file), 'utf8') });
+    }
+    const ecr = new ECRClient({
+      region: sandbox.region,
+      endpoint: sandbox.endpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'svc', imageTagMutability: 'IMMUTABLE' }));
+    ecr.destroy();
+  });
+
+  const svc = (inputs: Record<string, string> = {}, env: Record<string, string> = {}) =>
+    build({ repository: 'svc', context: 'svc', ...inputs }, env);
+
+  test('by default the build writes a registry cache to a cache tag of its own in the same repository', async () => {
+    cold = await svc();
+    expectBuilt(cold);
+    const argv = cold.docker[2]!;
+    expect(argv).not.toContain('--cache-from');
+    expect(argv[argv.indexOf('--cache-to') + 1]).toBe(
+      `type=registry,ref=${sandbox.registry}/svc:cache-${cold.outputs['image-tag']},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+    );
+    expect(cold.stdout).toContain('0 build steps came from the registry cache.');
+  });
+
+  test('a rebuild with one changed source file starts from that cache and reuses the dependency steps', async () => {
+    const server = readFileSync(join(workspace, 'svc/src/server.js'), 'utf8');
+    write({ 'svc/src/server.js': `${server}\n// one changed line\n` });
+    const warm = await svc();
+    expectBuilt(warm);
+    const argv = warm.docker[2]!;
+    expect(argv[argv.indexOf('--cache-from') + 1]).toBe(
+      `type=registry,ref=${sandbox.registry}/svc:cache-${cold.outputs['image-tag']}`,
+    );
+    // FROM, WORKDIR, COPY package*.json and RUN npm ci come from the cache; COPY src is rebuilt.
+    expect(warm.stdout).toMatch(/\] RUN npm ci[^\n]*\n#\d+ CACHED/);
+    expect(warm.stdout).toMatch(/\] COPY src \.\/src\n#\d+ DONE/);
+    expect(warm.stdout).toContain('4 build steps came from the registry cache.');
+
+    // The cache is no part of the fingerprint: without it (or with gha) the same files give the
+    // same fingerprint and find the image just pushed.
+    for (const [cache, env] of [
+      ['none', {}],
+      ['gha', { ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' }],
+    ] as const) {
+      const lookup = await svc({ cache, push: 'false' }, env);
+      expect(lookup.code).toBe(0);
+      expect(lookup.outputs).toMatchObject({
+        fingerprint: warm.outputs.fingerprint,
+        found: 'true',
+        image: warm.outputs.image,
+      });
+    }
+  });
+
+  test('an unknown cache is refused before any docker or ECR call, naming the input, value and choices', async () => {
+    const run = await svc({ cache: 's3' });
+    expect(run.code).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/Input 'cache'.*s3.*registry, gha, none/s);
+    expect(run.docker).toEqual([]);
+    expect(run.ecrCalls).toEqual([]);
+  });
+});

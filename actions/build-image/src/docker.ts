@@ -4,11 +4,14 @@
  */
 import * as exec from '@actions/exec';
 import { ActionFailure } from '../../../lib/errors.js';
+import { isCachedStepLine } from './cache.js';
 
 export interface BuildOutcome {
   exitCode: number;
   /** The last lines the build printed (stdout and stderr, in arrival order). */
   tail: string[];
+  /** Build steps BuildKit took from the layer cache. */
+  cachedSteps: number;
 }
 
 export interface DockerCli {
@@ -66,7 +69,9 @@ export function createDockerCli(docker = 'docker'): DockerCli {
 
     async build(args) {
       const tail: string[] = [];
+      let cachedSteps = 0;
       const keep = (line: string) => {
+        if (isCachedStepLine(line)) cachedSteps++;
         tail.push(line);
         if (tail.length > TAIL_LINES) tail.shift();
       };
@@ -74,7 +79,7 @@ export function createDockerCli(docker = 'docker'): DockerCli {
         ignoreReturnCode: true,
         listeners: { stdline: keep, errline: keep },
       });
-      return { exitCode, tail };
+      return { exitCode, tail, cachedSteps };
     },
   };
 }

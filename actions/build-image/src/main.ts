@@ -1,27 +1,19 @@
 /** build-image: inputs -> logic -> outputs and summary. */
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { tmpdir } from 'node:os';
 import { runAction } from '../../../lib/action.js';
-import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
-import { buildImage } from './build.js';
 import { parseConfig } from './config.js';
-import { createDockerCli } from './docker.js';
-import { createEcr } from './ecr.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
     'build-image',
     async ({ inputs, logger, summary, setOutput, mask }) => {
       const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-      const config = parseConfig(inputs, workspace);
-      const clientConfig = awsClientConfig(env, 'build-image');
-      const ecr = createEcr(labelOperations(new ECRClient(clientConfig)));
-      const result = await buildImage(config, {
-        ecr,
-        docker: createDockerCli(),
+      const config = parseConfig(inputs, workspace, env);
+      // Loaded once the inputs are valid: the AWS SDK is most of the bundle's start-up.
+      const { buildWithAws } = await import('./build.lazy.js');
+      const result = await buildWithAws(config, env, {
         logger,
         summary,
-        region: clientConfig.region,
         mask,
         tempDir: env.RUNNER_TEMP || tmpdir(),
         workspace,

@@ -3,32 +3,20 @@
  * not see finish (killed on cancel, or its own StopDeployment failed on timeout) is stopped now with
  * rollback. When the saved state says it finished, the post step makes no call and logs nothing.
  */
-import * as core from '@actions/core';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { DescribeServiceDeploymentsCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { runAction } from '../../../lib/action.js';
-import { awsCall, awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import { awsCall } from '../../../lib/aws.js';
 import { withTimeout } from '../../../lib/cancel.js';
 import type { Logger } from '../../../lib/log.js';
 import { STOP_CALL_MS } from './bounded.js';
 import { ACTIVE_STATUSES, stopDeployment } from './codedeploy.js';
-import { STATE } from './deps.js';
 import type { CodeDeployApi, EcsApi } from './discovery.js';
 import { stopServiceDeployment } from './ecs-native.js';
+import { NOTHING_TO_DO, type SavedState } from './saved-state.js';
 
-export interface SavedState {
-  kind?: string;
-  id?: string;
-  finished?: string;
-  rollbackOnCancel?: string;
-  /** The main step's own stop (on timeout or failed checks) failed. */
-  stopFailed?: string;
-}
+export type { SavedState };
 
 const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS'];
-
-const NOTHING_TO_DO = 'The main step left no deployment running: nothing to do.';
 
 /** The post step runs in a cancelled job: every call is bounded (lib/cancel.ts withTimeout), none can hang it. */
 const LOOK_CALL_MS = 2_000;
@@ -67,31 +55,4 @@ export async function stopLeftoverDeployment(
   logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
   await stopDeployment(clients, state.id, STOP_CALL_MS);
   return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
-}
-
-export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return runAction(
-    'deploy-bluegreen (post)',
-    async ({ logger }) => {
-      const state: SavedState = {
-        kind: core.getState(STATE.kind) || undefined,
-        id: core.getState(STATE.id) || undefined,
-        finished: core.getState(STATE.finished) || undefined,
-        rollbackOnCancel: core.getState('rollback-on-cancel') || undefined,
-        stopFailed: core.getState(STATE.stopFailed) || undefined,
-      };
-      // It runs after every job now (post-if: always()): say nothing where there is nothing to do.
-      if (!state.id || state.finished === 'true') {
-        logger.debug(NOTHING_TO_DO);
-        return;
-      }
-      const config = awsClientConfig(env, 'deploy-bluegreen');
-      const clients = {
-        ecs: labelOperations(new ECSClient(config)),
-        codedeploy: labelOperations(new CodeDeployClient(config)),
-      };
-      logger.info(await stopLeftoverDeployment(state, clients, logger));
-    },
-    env,
-  );
 }

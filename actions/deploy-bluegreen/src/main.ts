@@ -1,18 +1,13 @@
 /** deploy-bluegreen: inputs -> logic -> outputs and summary. */
-import * as core from '@actions/core';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import * as core from '../../../lib/workflow-commands.js';
 import { runAction } from '../../../lib/action.js';
 import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
 import { systemClock } from '../../../lib/cancel.js';
 import { parseConfig } from './config.js';
-import { deploy, newReport, type DeployReport } from './deploy.js';
+import type { DeployReport } from './deploy.js';
 import type { DeployDeps } from './deps.js';
 import { writeReport } from './report.js';
 import { valuesToMask } from './taskdef.js';
-import { checkTestTraffic } from './test-traffic.js';
-import { runTaskOutputs } from './run-task.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
@@ -21,6 +16,9 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       const config = parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd());
       for (const value of valuesToMask(config.environment)) core.setSecret(value);
       const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
+      // Loaded once the inputs are valid: the AWS SDK is most of the bundle's start-up.
+      const { CloudWatchLogsClient, CodeDeployClient, ECSClient, checkTestTraffic, deploy, newReport, runTaskOutputs } =
+        await import('./deploy.lazy.js');
       const deps: DeployDeps = {
         ecs: labelOperations(new ECSClient(clientConfig)),
         codedeploy: labelOperations(new CodeDeployClient(clientConfig)),

@@ -1,4 +1,4 @@
 // The post step's entry point (action.yml `post:`, `post-if: always()`).
-import { runPost } from './cleanup.js';
+import { runPost } from './post-main.js';
 
 void runPost();

@@ -77,13 +77,16 @@ resource "aws_lb_target_group" "this" {
   target_type          = "ip"
   deregistration_delay = var.deregistration_delay_seconds
 
+  # A new task serves after healthy_threshold passing checks (interval apart), a broken one is
+  # taken out after unhealthy_threshold failing ones: the variables' descriptions say the trade-off.
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html
   health_check {
     path                = var.health_check_path
     matcher             = "200"
-    interval            = 10
-    timeout             = 5
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
+    interval            = var.health_check_interval_seconds
+    timeout             = var.health_check_timeout_seconds
+    healthy_threshold   = var.healthy_threshold
+    unhealthy_threshold = var.unhealthy_threshold
   }
 
   tags = merge(var.tags, { Colour = each.key })

@@ -21,7 +21,10 @@ resource "aws_ecr_repository" "this" {
 # - untagged ones (a failed push's leftovers; build-image pushes single-platform images with
 #   --provenance=false, so no image index has untagged children), after untagged_expiry_days;
 # - fingerprint-tagged ones (build-image's tag_prefix + fingerprint) beyond the newest
-#   images_to_keep, enough for the serving and the previous revisions.
+#   images_to_keep, enough for the serving and the previous revisions;
+# - build cache manifests (build-image's cache_tag_prefix + fingerprint tag) beyond the newest
+#   cache_images_to_keep: the next build starts from the newest one, older ones are never read.
+#   No task definition names a cache manifest, so expiring them cannot break a deployment.
 # Images carrying only other tags are never expired.
 # https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html
 resource "aws_ecr_lifecycle_policy" "this" {
@@ -47,6 +50,17 @@ resource "aws_ecr_lifecycle_policy" "this" {
           tagPrefixList = [var.tag_prefix]
           countType     = "imageCountMoreThan"
           countNumber   = var.images_to_keep
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 3
+        description  = "Keep the newest ${var.cache_images_to_keep} ${var.cache_tag_prefix} build caches"
+        selection = {
+          tagStatus     = "tagged"
+          tagPrefixList = [var.cache_tag_prefix]
+          countType     = "imageCountMoreThan"
+          countNumber   = var.cache_images_to_keep
         }
         action = { type = "expire" }
       },

@@ -27,6 +27,26 @@ variable "images_to_keep" {
   }
 }
 
+variable "cache_tag_prefix" {
+  type        = string
+  description = "The prefix of build-image's build cache tags (cache-): only the newest cache_images_to_keep of them are kept."
+  default     = "cache-"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", var.cache_tag_prefix)) && !startswith(var.cache_tag_prefix, var.tag_prefix) && !startswith(var.tag_prefix, var.cache_tag_prefix)
+    error_message = "cache_tag_prefix must be the start of an image tag (letters, digits, '_', '.', '-') that neither starts nor is the start of tag_prefix, e.g. cache-."
+  }
+}
+
+variable "cache_images_to_keep" {
+  type        = number
+  description = "How many build caches to keep, newest first (the next build starts from the newest one)."
+  default     = 2
+  validation {
+    condition     = var.cache_images_to_keep >= 1 && var.cache_images_to_keep <= 100
+    error_message = "cache_images_to_keep must be from 1 to 100: the next build starts from the newest cache."
+  }
+}
+
 variable "untagged_expiry_days" {
   type        = number
   description = "Days after which untagged images (leftovers of interrupted pushes) expire."

@@ -164,8 +164,12 @@ variable "blue_termination_wait_minutes" {
 
 variable "health_check_grace_period_seconds" {
   type        = number
-  description = "Seconds ECS ignores failing load balancer health checks of a new task."
+  description = "Seconds ECS ignores failing load balancer health checks of a new task. It never delays a healthy task (that serves after 2 checks, 5 s apart); it only keeps a slow starter from being replaced before it can answer. The app answers /health within a second of starting; 30 s leaves room for a cold Fargate start."
   default     = 30
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 2147483647
+    error_message = "health_check_grace_period_seconds must be 0 or more."
+  }
 }
 
 variable "tags" {
