@@ -70,10 +70,7 @@ function walk(vars: Record<string, string>, fail: Partial<Record<Stage, NeedResu
       context,
     );
     const environment = String(inputs.environment);
-    const jobEnvironment = evaluateTemplate(
-      String((deployJob().environment as { name: string }).name),
-      context,
-    );
+    const jobEnvironment = evaluateTemplate(String((deployJob().environment as { name: string }).name), context);
     runs.push({ stage, environment, inputs, builds, deployed, smokeExpects, jobEnvironment });
     ended[stage] = {
       result: fail[stage] ?? 'success',
@@ -104,7 +101,7 @@ describe('the promotion pipeline (deploy.yml, reusable-promote.yml, reusable-dep
     expect(stageJob('production').with?.image).toBe('${{ needs.staging.outputs.image }}');
   });
 
-  it("needs staging, whose job ends with the smoke test, and never runs when staging did not succeed", () => {
+  it('needs staging, whose job ends with the smoke test, and never runs when staging did not succeed', () => {
     expect(stageJob('production').needs).toContain('staging');
     const job = deployJob();
     const [deploy] = actionSteps(job, 'deploy-bluegreen');

@@ -24,7 +24,9 @@ interface CallJob {
 }
 
 interface CallableWorkflow {
-  on?: { workflow_call?: { inputs?: Record<string, { default?: unknown }>; outputs?: Record<string, { value?: string }> } };
+  on?: {
+    workflow_call?: { inputs?: Record<string, { default?: unknown }>; outputs?: Record<string, { value?: string }> };
+  };
   jobs: Record<string, CallJob>;
 }
 
@@ -35,7 +37,8 @@ function workflow(file: string): CallableWorkflow {
 /** The environments deploy.yml hands reusable-promote.yml for these repository variables. */
 export function environmentsInput(vars: Record<string, string>): string {
   const job = workflow('deploy.yml').jobs.deploy;
-  if (job?.uses !== `./.github/workflows/${PROMOTE}`) throw new Error(`deploy.yml's deploy job does not call ${PROMOTE}`);
+  if (job?.uses !== `./.github/workflows/${PROMOTE}`)
+    throw new Error(`deploy.yml's deploy job does not call ${PROMOTE}`);
   return evaluateTemplate(String(job.with?.environments ?? ''), { vars, inputs: {}, github: {}, needs: {} });
 }
 
@@ -80,10 +83,15 @@ export function jobRuns(jobIf: string | undefined, needs: Record<string, NeedRes
   );
   const implicit = !/\b(success|failure|cancelled|always)\(\)/.test(text);
   if (text === '') return status.success!;
-  const parsed = new Parser(new Lexer(text).lex().tokens, ['needs', 'inputs', 'vars', 'github'], [
-    ...functions.values(),
-  ]).parse();
-  const dictionary = JSON.parse(JSON.stringify({ needs, inputs: {}, vars: {}, github: {} }), data.reviver) as data.Dictionary;
+  const parsed = new Parser(
+    new Lexer(text).lex().tokens,
+    ['needs', 'inputs', 'vars', 'github'],
+    [...functions.values()],
+  ).parse();
+  const dictionary = JSON.parse(
+    JSON.stringify({ needs, inputs: {}, vars: {}, github: {} }),
+    data.reviver,
+  ) as data.Dictionary;
   const value = truthy(new Evaluator(parsed, dictionary, functions).evaluate());
   return implicit ? status.success! && value : value;
 }

@@ -348,9 +348,13 @@ function promotionProblems(
   if (upstream.length === 0) {
     const image = job.with?.image;
     return typeof image === 'string' && image.trim() !== '' && deployCalls.length > 0
-      ? [`deploys image ${image} without needing the deploy job it comes from (${deployCalls.map(([id]) => id).join(', ')})`]
-      : deployCalls.length > 0 && !deployCalls.some(([id, j]) => dependsOn(wf, j, jobId))
-        ? [`deploys alongside ${deployCalls.map(([id]) => id).join(', ')} without needing it: every environment after the first needs the one before`]
+      ? [
+          `deploys image ${image} without needing the deploy job it comes from (${deployCalls.map(([id]) => id).join(', ')})`,
+        ]
+      : deployCalls.length > 0 && !deployCalls.some(([, j]) => dependsOn(wf, j, jobId))
+        ? [
+            `deploys alongside ${deployCalls.map(([id]) => id).join(', ')} without needing it: every environment after the first needs the one before`,
+          ]
         : [];
   }
   const problems: string[] = [];
@@ -362,7 +366,9 @@ function promotionProblems(
     );
   }
   if (!needsOf(job).includes(source ?? upstream[0]![0])) {
-    problems.push(`does not need ${source ?? upstream[0]![0]} directly, so it could start before that job's smoke test passed`);
+    problems.push(
+      `does not need ${source ?? upstream[0]![0]} directly, so it could start before that job's smoke test passed`,
+    );
   }
   for (const result of ['failure', 'cancelled', 'skipped']) {
     if (source && runsWhen(wf, job, source, result)) {
@@ -538,7 +544,8 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
         }
       }
       if (called && deploysThrough(called, resolveLocal)) {
-        for (const problem of promotionProblems(wf, jobId, job, resolveLocal)) add('unproven-promotion', problem, jobId);
+        for (const problem of promotionProblems(wf, jobId, job, resolveLocal))
+          add('unproven-promotion', problem, jobId);
       }
       // The caller stops a run from another branch before the called workflow starts.
       if (called && Object.values(called.jobs).some(appliesStacks) && !stepsBefore(wf, job).some(isRefGuard)) {
