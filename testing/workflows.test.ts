@@ -539,14 +539,31 @@ describe('wiring: init', () => {
     );
   });
 
-  it('is what init.yml runs, for the environment picked by hand', () => {
+  it('is what init.yml runs, for the environment picked by hand, or for each of DEPLOY_ENVIRONMENTS in order', () => {
     const caller = byFile('init.yml');
     const dispatch = (caller.on as { workflow_dispatch: { inputs: Record<string, { type: string }> } })
       .workflow_dispatch;
     expect(dispatch.inputs.environment?.type).toBe('environment');
     expect(callsOf(caller).map((j) => [j.uses, j.with?.environment])).toEqual([
-      ['./.github/workflows/reusable-init.yml', '${{ inputs.environment }}'],
+      ['./.github/workflows/reusable-init.yml', '${{ matrix.environment }}'],
     ]);
+    const [init] = callsOf(caller);
+    const strategy = (
+      init as { strategy?: { 'max-parallel'?: number; 'fail-fast'?: boolean; matrix?: { environment?: string } } }
+    ).strategy;
+    expect([strategy?.['max-parallel'], strategy?.['fail-fast']]).toEqual([1, true]);
+    const list = (inputs: Context['inputs'], vars: Record<string, string>) =>
+      render(String(strategy?.matrix?.environment).replace(/^\$\{\{ fromJSON\((.*)\) \}\}$/, '${{ $1 }}'), {
+        inputs,
+        vars,
+      });
+    expect(list({ environment: 'staging', every: false }, { DEPLOY_ENVIRONMENTS: '["staging","production"]' })).toBe(
+      '["staging"]',
+    );
+    expect(list({ environment: 'staging', every: true }, { DEPLOY_ENVIRONMENTS: '["staging","production"]' })).toBe(
+      '["staging","production"]',
+    );
+    expect(list({ environment: 'staging', every: true }, {})).toBe('["production"]');
   });
 });
 

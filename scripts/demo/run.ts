@@ -354,13 +354,10 @@ export class Demo {
     };
   }
 
-  /**
-   * reusable-init.yml's init job for one environment. `foundationVariables` are added to the
-   * foundation step's variables, as a foundation-var-file would add them.
-   */
+  /** reusable-init.yml's init job for one environment, with these inputs besides the defaults. */
   private async initEnvironment(
     environment: string,
-    foundationVariables: Record<string, unknown>,
+    inputs: Record<string, unknown>,
   ): Promise<
     | { failed: PhaseOutcome }
     | { foundation: StackOutputs; service: StackOutputs; build: ActionRun; taskdef: ActionRun; smoke: ActionRun }
@@ -369,7 +366,7 @@ export class Demo {
     const context: ExpressionContext = {
       ...githubContexts(sandbox),
       // The sandbox has no API Gateway: init runs without the ingress stack (its step's if: is false).
-      inputs: { ...workflowInputDefaults(INIT), environment, ingress: false },
+      inputs: { ...workflowInputDefaults(INIT), environment, ingress: false, ...inputs },
       // What the check job answers for these inputs (no suite-repository: no prefix; name = environment).
       needs: { check: { outputs: { prefix: '', name: environment } } },
       steps: {},
@@ -377,24 +374,14 @@ export class Demo {
     const steps = context.steps as Record<string, { outputs: Record<string, string> }>;
 
     const foundationStep = evaluateStep(INIT, 'init', 'foundation', context);
-    const shared = typeof foundationVariables.shared_repository_arn === 'string';
+    const shared = Boolean(inputs['shared-repository-arn']);
     this.announceStandIn(
       foundationStep,
       shared
-        ? 'the outputs of a foundation that creates no repository'
+        ? 'the outputs of a foundation that creates no repository (shared_repository_arn is set)'
         : 'CreateRepository (immutable tags, scan on push)',
     );
-    if (Object.keys(foundationVariables).length) {
-      this.out(
-        `    the demo adds: ${Object.entries(foundationVariables)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(', ')} (foundation-var-file in the workflow)`,
-      );
-    }
-    const foundation = await this.standIns!.applyFoundation({
-      ...provisionVariables(foundationStep),
-      ...foundationVariables,
-    });
+    const foundation = await this.standIns!.applyFoundation(provisionVariables(foundationStep));
     steps.foundation = { outputs: { outputs: JSON.stringify(foundation), changed: 'true' } };
 
     const build = await this.runStep(evaluateStep(INIT, 'init', 'build', context));
@@ -577,7 +564,7 @@ export class Demo {
   private async promote(): Promise<PhaseOutcome> {
     const sharedArn = String(this.foundationOutputs!.repository_arn);
     this.out(`  Init ${PRODUCTION}, its foundation pointed at the repository ${ENVIRONMENT} pushes to:`);
-    const done = await this.initEnvironment(PRODUCTION, { shared_repository_arn: sharedArn });
+    const done = await this.initEnvironment(PRODUCTION, { 'shared-repository-arn': sharedArn });
     if ('failed' in done) return done.failed;
     this.production = { foundation: done.foundation, service: done.service };
     const problems: string[] = [];
