@@ -8,12 +8,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { FINGERPRINT_TAG_PREFIX } from '../actions/build-image/src/fingerprint.js';
 import { CACHE_TAG_PREFIX } from '../actions/build-image/src/cache.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['alb', 'ecr-repository', 'ecs-bluegreen-service', 'github-oidc', 'http-ingress', 'network', 'task-iam'];
-const STACKS = ['foundation', 'service', 'ingress', 'github-oidc'];
+const STACKS = ['foundation', 'service', 'ingress', 'github-oidc', 'registry'];
 
 type Block = Record<string, unknown>;
 /** One Terraform module (a folder): its files' blocks merged as hcl2json gives them. */
@@ -748,6 +749,64 @@ describe('ECR lifecycle and the build-image tags', () => {
   });
 });
 
+describe('one registry for every environment', () => {
+  const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+  test('the registry stack: one repository that refuses deletion with images, and one repository policy', () => {
+    const registry = stack('registry');
+    expect(registry.modules.get('ecr')?.source).toBe('../../modules/ecr-repository');
+    expect(registry.modules.get('ecr')?.force_delete).toBe(false);
+    expect(allOf(registry, 'aws_ecr_repository_policy').map(([name]) => name)).toEqual(['pull']);
+    expect([...registry.resources.keys()]).toEqual(['aws_ecr_repository_policy']);
+  });
+
+  test("its policy lets each listed execution role pull, and grants nothing else to anyone", () => {
+    const policy = String(resource(stack('registry'), 'aws_ecr_repository_policy', 'pull').policy);
+    // One statement, an Allow, for exactly the pull actions; every ecr: action in it is a pull.
+    expect(policy.match(/Sid\s*=/g)).toHaveLength(1);
+    expect(policy).toMatch(/Effect\s*=\s*"Allow"/);
+    expect(policy).not.toMatch(/"Deny"|NotAction|NotPrincipal/);
+    expect([...policy.matchAll(/"(ecr:[A-Za-z*]+)"/g)].map((m) => m[1]).sort()).toEqual(PULL);
+    // The principals: only the listed roles, by aws:PrincipalArn, in their own accounts.
+    expect(policy).toMatch(/Principal\s*=\s*\{\s*AWS\s*=\s*local\.puller_accounts\s*\}/);
+    expect(policy).toMatch(/Condition\s*=\s*\{\s*ArnEquals\s*=\s*\{\s*"aws:PrincipalArn"\s*=\s*var\.puller_role_arns\s*\}\s*\}/);
+    expect(policy).not.toContain('"*"');
+    // The roles are validated as role ARNs without wildcards.
+    const validation = block(stack('registry').variables.get('puller_role_arns')!, 'validation');
+    expect(String(validation.condition)).toContain('iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,64}$');
+  });
+
+  test("each environment's execution role pulls from the shared repository when given one", () => {
+    const foundation = stack('foundation');
+    expect(foundation.modules.get('ecr')?.count).toBe('${local.shared_repository ? 0 : 1}');
+    expect(foundation.modules.get('task_iam')?.repository_arn).toBe('${local.repository.arn}');
+    // The execution role's own policy: pull on that repository only (plus the registry login).
+    const statements = mod('task-iam').data.get('aws_iam_policy_document')!.get('execution')!.statement as Block[];
+    expect(statements.find((st) => st.sid === 'PullImages')).toMatchObject({
+      actions: PULL,
+      resources: ['${var.repository_arn}'],
+    });
+  });
+
+  test('destroying an environment leaves the registry: destroy never works on the registry stack', () => {
+    const destroy = parseYaml(readFileSync(join(root, '..', '.github', 'workflows', 'reusable-destroy.yml'), 'utf8')) as {
+      jobs: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+    };
+    const stacks = Object.values(destroy.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step) => step.uses === './actions/provision')
+      .map((step) => String(step.with?.['working-directory']));
+    expect(stacks.length).toBeGreaterThan(0);
+    expect(stacks.filter((dir) => /registry/.test(dir))).toEqual([]);
+    // Its state key is not under any environment's prefix.
+    const keys = Object.values(destroy.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .map((step) => String(step.with?.['backend-config'] ?? ''))
+      .filter((text) => text.includes('key='));
+    expect(keys.filter((text) => /registry/.test(text))).toEqual([]);
+  });
+});
+
 describe('provider lock files', () => {
   test('every stack commits .terraform.lock.hcl pinning hashicorp/aws 5.100.0 with a hash; .gitignore keeps them', () => {
     for (const s of STACKS) {
@@ -784,6 +843,33 @@ function inCopy(source: string, commands: string[][]): { code: number | null; te
 }
 
 describe('with the AWS provider from the plugin folder (offline)', () => {
+  withProviders.each(['stacks/registry', 'stacks/foundation'])(
+    '%s: its terraform test files pass against a mocked provider (the policy, the shared repository)',
+    (where) => {
+      // The stack with the modules beside it, as its ../../modules sources expect.
+      const copy = mkdtempSync(join(tmpdir(), 'tf-stack-'));
+      try {
+        const noState = (f: string) => !/[\\/]\.terraform([\\/]|$)/.test(f);
+        cpSync(join(root, where), join(copy, where), { recursive: true, filter: noState });
+        cpSync(join(root, 'modules'), join(copy, 'modules'), { recursive: true, filter: noState });
+        const run = (args: string[]) => {
+          const result = spawnSync('terraform', args, {
+            cwd: join(copy, where),
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1' },
+          });
+          return { code: result.status, text: `${result.stdout}${result.stderr}`.replace(/\s+/g, ' ') };
+        };
+        expect(run(['init', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`]).code).toBe(0);
+        const tested = run(['test', '-no-color']);
+        expect(tested.text).toMatch(/Success! \d+ passed, 0 failed/);
+        expect(tested.code).toBe(0);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    },
+  );
+
   withProviders.each(['alb', 'ecr-repository'])('modules/%s: its terraform test files pass against a mocked provider', (m) => {
     const [init, run] = inCopy(join(root, 'modules', m), [
       ['init', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`],

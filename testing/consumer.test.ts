@@ -183,11 +183,16 @@ describe('examples/consumer', () => {
 });
 
 describe('a change to the suite that would break a caller fails here', () => {
-  const renamed = (file: string, from: string, to: string) => (name: string) => {
-    const wf = suite.get(name);
-    if (name !== file || !wf) return wf;
-    return parseWorkflow(name, wf.text.replace(new RegExp(`^(\\s+)${from}:$`, 'm'), `$1${to}:`));
-  };
+  /** Renames the declaration `from` under workflow_call's inputs (or outputs) of one suite file. */
+  const renamed =
+    (file: string, from: string, to: string, section: 'inputs' | 'outputs' = 'inputs') =>
+    (name: string) => {
+      const wf = suite.get(name);
+      if (name !== file || !wf) return wf;
+      const start = wf.text.indexOf(`    ${section}:\n`);
+      const after = wf.text.slice(start).replace(new RegExp(`^(\\s+)${from}:$`, 'm'), `$1${to}:`);
+      return parseWorkflow(name, wf.text.slice(0, start) + after);
+    };
 
   test("renaming reusable-deploy.yml's input task-definition", () => {
     expect(wiring(consumer, renamed('reusable-deploy.yml', 'task-definition', 'task-definition-file'))).toEqual([
@@ -203,7 +208,7 @@ describe('a change to the suite that would break a caller fails here', () => {
   });
 
   test("renaming reusable-deploy.yml's output image", () => {
-    expect(wiring(consumer, renamed('reusable-deploy.yml', 'image', 'image-uri'))).toEqual([
+    expect(wiring(consumer, renamed('reusable-deploy.yml', 'image', 'image-uri', 'outputs'))).toEqual([
       'deploy.yml job report: reads output image of deploy, which reusable-deploy.yml does not declare',
     ]);
   });

@@ -16,6 +16,8 @@
  * - Tokens and keys: id-token-without-role, excess-write-permission, persist-credentials,
  *   credentials-in-env, secrets-inherit, long-lived-keys, pull-request-target, privileged-trigger.
  * - Third-party code is what was reviewed: unpinned-action, pin-without-version, pin-mismatch.
+ * - A later environment only receives the image an earlier one deployed and smoke tested in the
+ *   same run, and only when that succeeded: unproven-promotion.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +62,8 @@ export type RuleName =
   | 'destroy-without-confirmation'
   | 'plan-takes-lock'
   | 'apply-without-lock'
-  | 'shared-concurrency';
+  | 'shared-concurrency'
+  | 'unproven-promotion';
 
 export interface Finding {
   file: string;
@@ -298,6 +301,133 @@ function pinComments(wf: Workflow): (path: Array<string | number>) => string | u
   };
 }
 
+/** Whether a job of this workflow (or of one it calls, with id-token: write) assumes an AWS role with the token. */
+function passesTokenToRole(wf: Workflow, resolveLocal: (uses: string) => Workflow | undefined, depth = 0): boolean {
+  return Object.values(wf.jobs).some((j) => {
+    if (!permissionIs(j.permissions, 'id-token', 'write')) return false;
+    if (j.uses === undefined) return assumesRole(j);
+    const called = isLocal(j.uses) ? resolveLocal(j.uses) : undefined;
+    return called !== undefined && depth < 10 && passesTokenToRole(called, resolveLocal, depth + 1);
+  });
+}
+
+/** Whether the workflow (or one it calls) has a job that deploys and then smoke tests: reusable-deploy's shape. */
+function deploysThrough(wf: Workflow, resolveLocal: (uses: string) => Workflow | undefined, depth = 0): boolean {
+  return Object.values(wf.jobs).some((j) => {
+    if (j.uses === undefined) return deploysAndSmokeTests(j);
+    const called = isLocal(j.uses) ? resolveLocal(j.uses) : undefined;
+    return called !== undefined && depth < 10 && deploysThrough(called, resolveLocal, depth + 1);
+  });
+}
+
+/** deploy-bluegreen, then smoke-test after it: the job fails unless what it deployed is serving. */
+function deploysAndSmokeTests(job: Job): boolean {
+  const own = steps(job);
+  const deploy = own.findIndex((s) => deploysService({ steps: [s] }));
+  return deploy !== -1 && own.slice(deploy + 1).some((s) => localActionName(s) === 'smoke-test');
+}
+
+const NEEDS_IMAGE = /^\$\{\{\s*needs\.([A-Za-z0-9_-]+)\.outputs\.image\s*\}\}$/;
+
+/**
+ * A call of a deploy workflow after another deploy call in the same workflow is a promotion: it
+ * must deploy the earlier call's image output (never build its own), need that call directly,
+ * and run only when that call succeeded. Its `if:` is evaluated with the earlier call failed,
+ * cancelled and skipped; the status functions are read as GitHub defines them for a job.
+ */
+function promotionProblems(
+  wf: Workflow,
+  jobId: string,
+  job: Job,
+  resolveLocal: (uses: string) => Workflow | undefined,
+): string[] {
+  const deployCalls = Object.entries(wf.jobs).filter(
+    ([id, j]) => id !== jobId && j.uses !== undefined && isLocal(j.uses) && deploysCall(j, resolveLocal),
+  );
+  const upstream = deployCalls.filter(([id]) => dependsOn(wf, job, id));
+  if (upstream.length === 0) {
+    const image = job.with?.image;
+    return typeof image === 'string' && image.trim() !== '' && deployCalls.length > 0
+      ? [
+          `deploys image ${image} without needing the deploy job it comes from (${deployCalls.map(([id]) => id).join(', ')})`,
+        ]
+      : deployCalls.length > 0 && !deployCalls.some(([, j]) => dependsOn(wf, j, jobId))
+        ? [
+            `deploys alongside ${deployCalls.map(([id]) => id).join(', ')} without needing it: every environment after the first needs the one before`,
+          ]
+        : [];
+  }
+  const problems: string[] = [];
+  const image = String(job.with?.image ?? '');
+  const source = NEEDS_IMAGE.exec(image.trim())?.[1];
+  if (!source || !upstream.some(([id]) => id === source)) {
+    problems.push(
+      `deploys after ${upstream.map(([id]) => id).join(', ')} but its image is '${image}', not \${{ needs.<that job>.outputs.image }}: it would build or take an image no earlier environment proved`,
+    );
+  }
+  if (!needsOf(job).includes(source ?? upstream[0]![0])) {
+    problems.push(
+      `does not need ${source ?? upstream[0]![0]} directly, so it could start before that job's smoke test passed`,
+    );
+  }
+  for (const result of ['failure', 'cancelled', 'skipped']) {
+    if (source && runsWhen(wf, job, source, result)) {
+      problems.push(`its if: runs it when ${source} ended '${result}': it would promote an image that was not proven`);
+    }
+  }
+  return problems;
+}
+
+/** Whether the job calls a workflow that deploys (through any depth of calls). */
+function deploysCall(job: Job, resolveLocal: (uses: string) => Workflow | undefined): boolean {
+  const called = job.uses && isLocal(job.uses) ? resolveLocal(job.uses) : undefined;
+  return called !== undefined && deploysThrough(called, resolveLocal);
+}
+
+/** Whether `job` waits for `target`, directly or through other jobs. */
+function dependsOn(wf: Workflow, job: Job, target: string, seen = new Set<string>()): boolean {
+  return needsOf(job).some((id) => {
+    if (id === target) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    const next = wf.jobs[id];
+    return next !== undefined && dependsOn(wf, next, target, seen);
+  });
+}
+
+/**
+ * Whether the job's if: is true when `source` ended with `result` and every other need
+ * succeeded. No if: means success() (docs.github.com, "Using conditions to control job
+ * execution"): every need succeeded.
+ */
+function runsWhen(wf: Workflow, job: Job, source: string, result: string): boolean {
+  const needed = needsOf(job);
+  const needs = Object.fromEntries(
+    needed.map((id) => [
+      id,
+      {
+        result: id === source ? result : 'success',
+        outputs: Object.fromEntries(Object.keys(wf.jobs[id]?.outputs ?? {}).map((k) => [k, 'x'])),
+      },
+    ]),
+  );
+  const allSucceeded = result === 'success';
+  const text = condition(job.if) || 'success()';
+  // The status functions as GitHub defines them for a job's if: (they are not part of the evaluator).
+  const expression = text
+    .replace(/\bsuccess\(\)/g, String(allSucceeded))
+    .replace(/\bfailure\(\)/g, String(result === 'failure'))
+    .replace(/\bcancelled\(\)/g, String(result === 'cancelled'))
+    .replace(/\balways\(\)/g, 'true');
+  const implicitSuccess = !/\b(success|failure|cancelled|always)\(\)/.test(text);
+  try {
+    const value = evaluateTemplate(`\${{ ${expression} }}`, { inputs: {}, vars: {}, github: {}, needs });
+    return (implicitSuccess ? allSucceeded : true) && value !== 'false' && value !== '' && value !== '0';
+  } catch {
+    return true;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The rules
 
@@ -404,9 +534,7 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
       }
       const called = isLocal(job.uses) ? resolveLocal(job.uses) : undefined;
       if (permissionIs(job.permissions, 'id-token', 'write')) {
-        const usesToken = called
-          ? Object.values(called.jobs).some((j) => permissionIs(j.permissions, 'id-token', 'write') && assumesRole(j))
-          : !isLocal(job.uses);
+        const usesToken = called ? passesTokenToRole(called, resolveLocal) : !isLocal(job.uses);
         if (!usesToken) {
           add(
             'id-token-without-role',
@@ -414,6 +542,10 @@ export function checkWorkflow(wf: Workflow, options: CheckOptions = {}): Finding
             jobId,
           );
         }
+      }
+      if (called && deploysThrough(called, resolveLocal)) {
+        for (const problem of promotionProblems(wf, jobId, job, resolveLocal))
+          add('unproven-promotion', problem, jobId);
       }
       // The caller stops a run from another branch before the called workflow starts.
       if (called && Object.values(called.jobs).some(appliesStacks) && !stepsBefore(wf, job).some(isRefGuard)) {

@@ -27,7 +27,19 @@ interface Workflow {
 /** Everything an expression may read: `{ inputs: {...}, steps: { build: { outputs: {...} } }, ... }`. */
 export type ExpressionContext = Record<string, unknown>;
 
-const CONTEXT_NAMES = ['github', 'inputs', 'vars', 'steps', 'needs', 'env', 'secrets', 'runner', 'job', 'matrix'];
+const CONTEXT_NAMES = [
+  'github',
+  'inputs',
+  'vars',
+  'steps',
+  'needs',
+  'env',
+  'secrets',
+  'runner',
+  'job',
+  'matrix',
+  'jobs',
+];
 
 export function loadWorkflow(file: string): Workflow {
   return parse(readFileSync(join(repoRoot, '.github', 'workflows', file), 'utf8')) as Workflow;

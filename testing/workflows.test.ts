@@ -10,6 +10,7 @@ import { actionlint, formatFindings } from './actionlint.js';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 import { evaluateTemplate } from './workflow-steps.js';
+import { stageOutputs } from './workflow-promotion.js';
 import { runScript } from './workflow-script.js';
 import { repoRoot } from './run-action.js';
 import { checkWorkflow, checkWorkflows, formatFinding, type RuleName } from './workflow-rules.js';
@@ -46,6 +47,7 @@ const expectedFiles = [
   'reusable-deploy.yml',
   'reusable-destroy.yml',
   'reusable-init.yml',
+  'reusable-promote.yml',
 ];
 
 const workflows = loadWorkflows();
@@ -418,14 +420,17 @@ describe('wiring: deploy', () => {
     expect(deploy!.with?.['register-only']).toBeUndefined();
   });
 
-  it("deploys build-image's image output, and sets IMAGE_URI to it", () => {
-    const image = outputOf(job, 'build-image', 'image');
+  // The image input (a promotion) stands in for the build, which then does not run.
+  const image = outputOf(job, 'build-image', 'image').replace(/ \}\}$/, ' || inputs.image }}');
+
+  it("deploys build-image's image output (or the promoted image), and sets IMAGE_URI to it", () => {
     expect(deploy!.with?.image).toBe(image);
     expect(lines(deploy!.with?.environment)).toContain(`IMAGE_URI=${image}`);
+    expect(build!.if).toBe("inputs.image == ''");
   });
 
-  it('smoke-tests that imageUri equals that same output', () => {
-    expect(lines(smoke!.with?.['expect-json'])).toContain(`imageUri=${outputOf(job, 'build-image', 'image')}`);
+  it('smoke-tests that imageUri equals that same image', () => {
+    expect(lines(smoke!.with?.['expect-json'])).toContain(`imageUri=${image}`);
   });
 
   it('renders the same task definition as init registers, so a deploy right after init is a no-op', () => {
@@ -439,7 +444,9 @@ describe('wiring: deploy', () => {
       'task-role-arn',
       'log-group',
     ]) {
-      expect([key, deploy!.with?.[key]]).toEqual([key, register!.with?.[key]]);
+      // Deploy's image is the build's, or the promoted one when the build did not run.
+      const given = String(deploy!.with?.[key]).replaceAll(' || inputs.image }}', ' }}');
+      expect([key, given]).toEqual([key, register!.with?.[key]]);
     }
     const initInputs = (
       byFile('reusable-init.yml').on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }
@@ -477,10 +484,15 @@ describe('wiring: deploy', () => {
     expect(Number(configure?.with?.['role-duration-seconds'])).toBeLessThanOrEqual(allowed);
   });
 
-  it('is what deploy.yml runs on a push to main', () => {
+  it('is what deploy.yml runs on a push to main, through the promotion stages', () => {
     const caller = byFile('deploy.yml');
     expect(caller.on).toEqual({ push: expect.objectContaining({ branches: ['main'] }) });
-    expect(Object.values(caller.jobs).map((j) => j.uses)).toEqual(['./.github/workflows/reusable-deploy.yml']);
+    expect(Object.values(caller.jobs).map((j) => j.uses)).toEqual(['./.github/workflows/reusable-promote.yml']);
+    const promote = byFile('reusable-promote.yml');
+    expect(callsOf(promote).map((j) => j.uses)).toEqual([
+      './.github/workflows/reusable-deploy.yml',
+      './.github/workflows/reusable-deploy.yml',
+    ]);
   });
 });
 
@@ -527,14 +539,31 @@ describe('wiring: init', () => {
     );
   });
 
-  it('is what init.yml runs, for the environment picked by hand', () => {
+  it('is what init.yml runs, for the environment picked by hand, or for each of DEPLOY_ENVIRONMENTS in order', () => {
     const caller = byFile('init.yml');
     const dispatch = (caller.on as { workflow_dispatch: { inputs: Record<string, { type: string }> } })
       .workflow_dispatch;
     expect(dispatch.inputs.environment?.type).toBe('environment');
     expect(callsOf(caller).map((j) => [j.uses, j.with?.environment])).toEqual([
-      ['./.github/workflows/reusable-init.yml', '${{ inputs.environment }}'],
+      ['./.github/workflows/reusable-init.yml', '${{ matrix.environment }}'],
     ]);
+    const [init] = callsOf(caller);
+    const strategy = (
+      init as { strategy?: { 'max-parallel'?: number; 'fail-fast'?: boolean; matrix?: { environment?: string } } }
+    ).strategy;
+    expect([strategy?.['max-parallel'], strategy?.['fail-fast']]).toEqual([1, true]);
+    const list = (inputs: Context['inputs'], vars: Record<string, string>) =>
+      render(String(strategy?.matrix?.environment).replace(/^\$\{\{ fromJSON\((.*)\) \}\}$/, '${{ $1 }}'), {
+        inputs,
+        vars,
+      });
+    expect(list({ environment: 'staging', every: false }, { DEPLOY_ENVIRONMENTS: '["staging","production"]' })).toBe(
+      '["staging"]',
+    );
+    expect(list({ environment: 'staging', every: true }, { DEPLOY_ENVIRONMENTS: '["staging","production"]' })).toBe(
+      '["staging","production"]',
+    );
+    expect(list({ environment: 'staging', every: true }, {})).toBe('["production"]');
   });
 });
 
@@ -677,6 +706,104 @@ describe('input checks run before any credentials', () => {
       expect(run.stdout).toContain("environment '???prod' must be 1-63 letters");
     },
   );
+
+  it('deploy refuses an image that is not named by digest, before any credentials', () => {
+    const check = stepWithId(byFile('reusable-deploy.yml').jobs.check!, 'check');
+    const base = { ENVIRONMENT: 'production', DEPLOY_TIMEOUT_MINUTES: '60' };
+    const digest = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:${'c'.repeat(64)}`;
+    expect(runScript(check, { ...base, IMAGE: '' }).code).toBe(0);
+    expect(runScript(check, { ...base, IMAGE: digest }).code).toBe(0);
+    const tagged = runScript(check, { ...base, IMAGE: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest' });
+    expect(tagged.code).toBe(1);
+    expect(tagged.stdout).toContain('::error title=Bad input image::image');
+    expect(tagged.stdout).toContain('must be <registry>/<repository>@sha256:<64 hex digits>');
+  });
+
+  it("deploy refuses a promoted image from another repository than the environment's", () => {
+    const initialised = stepWithId(byFile('reusable-deploy.yml').jobs.deploy!, 'initialised');
+    const base = {
+      ENVIRONMENT: 'production',
+      REPOSITORY: 'app',
+      REPOSITORY_URL: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      SERVICE: 'production',
+    };
+    const digest = `@sha256:${'c'.repeat(64)}`;
+    expect(runScript(initialised, { ...base, IMAGE: `${base.REPOSITORY_URL}${digest}` }).code).toBe(0);
+    const elsewhere = runScript(initialised, {
+      ...base,
+      IMAGE: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/staging${digest}`,
+    });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stdout).toContain("is not in production's repository");
+  });
+
+  it.each([
+    ['["staging", "production"]', 'staging', 'production'],
+    ['["production"]', '', 'production'],
+  ])('promote splits %s into the staging and production stages', (list, staging, production) => {
+    const step = stepWithId(byFile('reusable-promote.yml').jobs.stages!, 'stages');
+    const run = runScript(step, { ENVIRONMENTS: list });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toBe(`staging=${staging}\nproduction=${production}\n`);
+    expect(stageOutputs(list)).toEqual({ staging, production });
+  });
+
+  it.each([
+    ['"production"', 'it is not a JSON list'],
+    ['[]', 'it has 0 entries'],
+    ['["dev", "staging", "production"]', 'it has 3 entries'],
+    ['["prod", "prod"]', 'a name repeats'],
+    ['["../prod", "x"]', 'an entry is not a name'],
+  ])('promote refuses environments %s', (list, why) => {
+    const step = stepWithId(byFile('reusable-promote.yml').jobs.stages!, 'stages');
+    const run = runScript(step, { ENVIRONMENTS: list });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error title=Bad input environments::environments must be a JSON list');
+    expect(run.stdout).toContain(why);
+  });
+
+  it('promote summarises each environment in one table: image, revision, deployment, smoke test, links', () => {
+    const step = byFile('reusable-promote.yml').jobs.summary!.steps![0]!;
+    const digest = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:${'d'.repeat(64)}`;
+    const call = (outputs: Record<string, string>, result = 'success') => JSON.stringify({ result, outputs });
+    const run = runScript(step, {
+      SERVER: 'https://github.com',
+      REPOSITORY: 'octo/app',
+      STAGES: JSON.stringify({ staging: 'staging', production: 'production' }),
+      STAGING: call({
+        image: digest,
+        'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/app-staging:8',
+        deployed: 'true',
+        'deployment-id': 'd-ABC',
+        'smoke-passed': 'true',
+        url: 'https://staging.example.com',
+      }),
+      PRODUCTION: call({
+        image: digest,
+        'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:task-definition/app-production:3',
+        deployed: 'false',
+        'smoke-passed': 'true',
+        url: 'https://example.com',
+      }),
+    });
+    expect(run.code).toBe(0);
+    const rows = run.summary.split('\n').filter((l) => l.startsWith('| '));
+    expect(rows).toEqual([
+      '| Environment | Image | Task definition | Deployment | Smoke test | Links |',
+      `| staging | \`${digest}\` | app-staging:8 | deployed (d-ABC) | passed | [https://staging.example.com](https://staging.example.com), [deployments](https://github.com/octo/app/deployments/staging) |`,
+      `| production | \`${digest}\` | app-production:3 | unchanged | passed | [https://example.com](https://example.com), [deployments](https://github.com/octo/app/deployments/production) |`,
+    ]);
+    // Staging failed: production never ran; both say so.
+    const failed = runScript(step, {
+      SERVER: 'https://github.com',
+      REPOSITORY: 'octo/app',
+      STAGES: JSON.stringify({ staging: 'staging', production: 'production' }),
+      STAGING: call({ image: digest, 'smoke-passed': 'false' }, 'failure'),
+      PRODUCTION: call({}, 'skipped'),
+    });
+    expect(failed.summary).toContain('| staging | `' + digest + '` | - | failure | failed or not run |');
+    expect(failed.summary).toContain('| production | `-` | - | skipped | - |');
+  });
 
   const checks: Array<[string, string]> = [
     ['reusable-init.yml', 'check'],

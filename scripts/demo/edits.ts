@@ -1,6 +1,6 @@
 /**
- * The two commits a release rehearsal makes to the sample app: a visible change of /host, then a
- * /health that fails. Shared by `npm run demo` and the live check on AWS (.github/workflows/e2e-aws.yml),
+ * The commits a release rehearsal makes to the sample app: a visible change of /host, another one
+ * promoted from staging to production, then a /health that fails. Shared by `npm run demo` and the live check on AWS (.github/workflows/e2e-aws.yml),
  * so both deploy the same changes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,12 @@ export const APP_EDITS = {
     from: 'Request handled by backend',
     to: 'Request handled by the new backend',
     message: 'Say "the new backend" in /host',
+  },
+  promoted: {
+    file: 'app/src/routes.js',
+    from: 'Request handled by the new backend',
+    to: 'Request handled by the promoted backend',
+    message: 'Say "the promoted backend" in /host',
   },
   broken: {
     file: 'app/src/routes.js',

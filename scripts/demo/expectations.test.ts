@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { brokenProblems, changeProblems, initProblems, noOpProblems, type StepResult } from './expectations.js';
+import {
+  brokenProblems,
+  changeProblems,
+  initProblems,
+  noOpProblems,
+  promotedNoOpProblems,
+  promotionProblems,
+  type StepResult,
+} from './expectations.js';
 import type { LoadStats } from './load.js';
 
 const OLD = 'r/demo@sha256:old';
@@ -118,6 +126,55 @@ describe('broken build', () => {
     ]);
     expect(brokenProblems({ build, deploy: healthFailure, load: load({}), before: OLD, after: [] })).toEqual([
       'no request checked production after the failure',
+    ]);
+  });
+});
+
+describe('promotion from staging to production', () => {
+  const promotion = {
+    stagingBuild: ok({ built: 'true', image: NEW }),
+    stagingDeploy: ok({ deployed: 'true' }),
+    stagingSmoke: ok({ passed: 'true' }),
+    productionBuilt: false,
+    productionImage: NEW,
+    productionDeploy: ok({ deployed: 'true' }),
+    productionSmoke: ok({ passed: 'true' }),
+    serving: { staging: NEW, production: NEW },
+  };
+
+  test('behaves when production deploys the digest staging built, without building, and both serve it', () => {
+    expect(promotionProblems(promotion)).toEqual([]);
+  });
+
+  test('a production build, another image, or an environment serving something else is unexpected', () => {
+    expect(
+      promotionProblems({
+        ...promotion,
+        productionBuilt: true,
+        productionImage: OLD,
+        serving: { staging: NEW, production: OLD },
+      }),
+    ).toEqual([
+      'production ran build-image (a promotion builds nothing)',
+      `production was given ${OLD}, not staging's ${NEW}`,
+      `production serves ${OLD}, not ${NEW}`,
+    ]);
+  });
+
+  test('the same commit again changes nothing in either environment', () => {
+    const unchanged = ok({ deployed: 'false', 'task-definition-changed': 'false' });
+    const again = { stagingBuild: ok({ built: 'false' }), stagingDeploy: unchanged, productionDeploy: unchanged };
+    expect(promotedNoOpProblems({ ...again, calls: [{ service: 'ecs', operation: 'DescribeServices' }] })).toEqual([]);
+    expect(
+      promotedNoOpProblems({
+        ...again,
+        productionDeploy: ok({ deployed: 'true', 'task-definition-changed': 'true' }),
+        calls: [{ service: 'ecs', operation: 'RegisterTaskDefinition' }],
+      }),
+    ).toEqual([
+      'staging: calls that change something: RegisterTaskDefinition',
+      'production: deploy-bluegreen deployed=true (expected false)',
+      'production: deploy-bluegreen registered a task definition',
     ]);
   });
 });

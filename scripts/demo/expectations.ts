@@ -71,6 +71,57 @@ export function noOpProblems(r: { build: StepResult; deploy: StepResult; calls?:
 }
 
 /**
+ * A promotion: staging built, deployed and smoke tested the new image; production built nothing,
+ * deployed that same digest and smoke tested it; and both environments serve it.
+ */
+export function promotionProblems(r: {
+  stagingBuild: StepResult;
+  stagingDeploy: StepResult;
+  stagingSmoke: StepResult;
+  productionBuilt: boolean;
+  productionImage: string;
+  productionDeploy: StepResult;
+  productionSmoke: StepResult;
+  serving: { staging: string; production: string };
+}): string[] {
+  const image = r.stagingBuild.outputs.image ?? '';
+  return problems(
+    r.stagingBuild.outputs.built !== 'true' &&
+      `staging build-image built=${r.stagingBuild.outputs.built} (expected true)`,
+    r.stagingDeploy.outputs.deployed !== 'true' &&
+      `staging deploy-bluegreen deployed=${r.stagingDeploy.outputs.deployed} (expected true)`,
+    r.stagingSmoke.outputs.passed !== 'true' &&
+      `staging smoke-test passed=${r.stagingSmoke.outputs.passed} (expected true)`,
+    r.productionBuilt && 'production ran build-image (a promotion builds nothing)',
+    r.productionImage !== image && `production was given ${r.productionImage || 'no image'}, not staging's ${image}`,
+    r.productionDeploy.outputs.deployed !== 'true' &&
+      `production deploy-bluegreen deployed=${r.productionDeploy.outputs.deployed} (expected true)`,
+    r.productionSmoke.outputs.passed !== 'true' &&
+      `production smoke-test passed=${r.productionSmoke.outputs.passed} (expected true)`,
+    r.serving.staging !== image && `staging serves ${r.serving.staging || 'nothing'}, not ${image}`,
+    r.serving.production !== image && `production serves ${r.serving.production || 'nothing'}, not ${image}`,
+  );
+}
+
+/** The same commit pushed again through both environments: nothing built, registered or deployed in either. */
+export function promotedNoOpProblems(r: {
+  stagingBuild: StepResult;
+  stagingDeploy: StepResult;
+  productionDeploy: StepResult;
+  calls?: CallSummary[];
+}): string[] {
+  return [
+    ...noOpProblems({ build: r.stagingBuild, deploy: r.stagingDeploy, calls: r.calls }).map((p) => `staging: ${p}`),
+    ...problems(
+      r.productionDeploy.outputs.deployed !== 'false' &&
+        `production: deploy-bluegreen deployed=${r.productionDeploy.outputs.deployed} (expected false)`,
+      r.productionDeploy.outputs['task-definition-changed'] === 'true' &&
+        'production: deploy-bluegreen registered a task definition',
+    ),
+  ];
+}
+
+/**
  * A broken build: deploy-bluegreen fails with a message that says the deployment failed and why
  * (health checks, stopped tasks), and production still serves the image it served before: every
  * direct request answers 200 from it, and no request of the load loop reached the broken image.

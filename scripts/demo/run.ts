@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: a whole release rehearsed on the local AWS sandbox. Five phases (init, a
- * deploy of a code change with a linear traffic shift under load, a no-op deploy, a broken
- * build that rolls back, destroy), each running the bundled actions with the inputs the reusable
+ * `npm run demo`: a whole release rehearsed on the local AWS sandbox. Six phases (init, a
+ * deploy of a code change with a linear traffic shift under load, a no-op deploy, a promotion of
+ * one image from the demo environment to a second one after a stood-in approval, a broken build
+ * that rolls back, destroy), each running the bundled actions with the inputs the reusable
  * workflows compute (testing/workflow-steps.ts), and the provision steps stood in for by the
  * sandbox (scripts/demo/standins.ts). Ends with a table; `ok` only when every phase behaved as
  * expected.
@@ -15,9 +16,32 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type CallRecord, type RunningSandbox } from '../../sandbox/index.js';
 import { repoRoot, runAction, type ActionRun } from '../../testing/run-action.js';
 import type { ExpressionContext } from '../../testing/workflow-steps.js';
+import {
+  deployCallOutputs,
+  deployJobOutputs,
+  environmentsInput,
+  jobRuns,
+  stageInputs,
+  stageJob,
+  stageNeeds,
+  stageOutputs,
+  STAGES,
+  type NeedResult,
+  type Stage,
+} from '../../testing/workflow-promotion.js';
+import { runScript } from '../../testing/workflow-script.js';
+import { loadWorkflow } from '../../testing/workflows.js';
 import { writeRecording, type ReadTargets } from '../aws-record.js';
 import { APP_EDITS, applyEdit, type AppEdit } from './edits.js';
-import { brokenProblems, changeProblems, initProblems, noOpProblems, type Answer } from './expectations.js';
+import {
+  brokenProblems,
+  changeProblems,
+  initProblems,
+  noOpProblems,
+  promotedNoOpProblems,
+  promotionProblems,
+  type Answer,
+} from './expectations.js';
 import { LoadLoop, sampleAnswers, type LoadStats } from './load.js';
 import {
   formatDuration,
@@ -38,10 +62,13 @@ import {
 } from '../../testing/workflow-steps.js';
 
 export const ENVIRONMENT = 'demo';
+/** The second environment the promotion phase creates; it shares the first one's repository. */
+export const PRODUCTION = 'demo-prod';
 export const LINEAR_CONFIG = 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes';
 const INIT = 'reusable-init.yml';
 const DEPLOY = 'reusable-deploy.yml';
 const DESTROY = 'reusable-destroy.yml';
+const PROMOTE = 'reusable-promote.yml';
 
 export interface DemoOptions {
   /** AWS seconds per real second in the sandbox. */
@@ -73,9 +100,12 @@ interface PhaseOutcome {
 }
 
 interface DeployRuns {
-  build: ActionRun;
+  /** Absent when the job was given an image (a promotion builds nothing). */
+  build?: ActionRun;
   deploy?: ActionRun;
   smoke?: ActionRun;
+  /** The deploy job's outputs, as its `outputs:` compute them from the steps. */
+  outputs?: Record<string, string>;
 }
 
 /** What the workflows' `vars` and `github` contexts hold in the demo. */
@@ -112,6 +142,8 @@ export class Demo {
   private env: Record<string, string> = {};
   private foundationOutputs?: StackOutputs;
   private serviceOutputs?: StackOutputs;
+  /** The second environment's stacks, once the promotion phase created it. */
+  private production?: { foundation: StackOutputs; service: StackOutputs };
   private readonly imageLabels = new Map<string, string>();
   private child?: ChildProcess;
   private load?: LoadLoop;
@@ -159,7 +191,19 @@ export class Demo {
         'noop',
       );
       await this.phase(
-        '4. broken build',
+        '4. promote to production',
+        [
+          `A second environment, ${PRODUCTION}, is initialised with its foundation pointed at the shared repository`,
+          '(shared_repository_arn): its init finds the image there and builds nothing. Then a change goes through the',
+          'promotion pipeline as deploy.yml runs it with DEPLOY_ENVIRONMENTS = two environments (reusable-promote.yml):',
+          `${ENVIRONMENT} builds, deploys and smoke tests; the production job waits for approval (stood in for); ${PRODUCTION}`,
+          'deploys that same digest, building nothing, and smoke tests it. The same commit is then pushed again.',
+          'Watch: built=true once, the APPROVAL line, the same @sha256 in both, then deployed=false in both.',
+        ],
+        () => (initialised ? this.promote() : this.notRun()),
+      );
+      await this.phase(
+        '5. broken build',
         [
           'A change that makes /health answer 500 is deployed. The new tasks fail their container health checks,',
           'CodeDeploy fails the Install event and rolls back; production traffic never moves.',
@@ -169,18 +213,18 @@ export class Demo {
         'broken',
       );
       await this.phase(
-        '5. destroy',
+        '6. destroy',
         [
           "Destroy runs reusable-destroy.yml's stacks in reverse order (ingress, service, foundation), each stood in",
-          'for by the deletes Terraform would make; then the sandbox stops (every task process and listener).',
-          'Watch: the deployment group, application, service, cluster and repository go, in that order.',
+          `for by the deletes Terraform would make, for ${PRODUCTION} and then ${ENVIRONMENT}; then the sandbox stops.`,
+          `Watch: ${PRODUCTION}'s destroy leaves the shared repository; ${ENVIRONMENT}'s (which owns it here) removes it.`,
         ],
         () => this.destroy(),
       );
     } finally {
       await this.stop();
     }
-    const ok = this.rows.length === 5 && this.rows.every((r) => r.ok);
+    const ok = this.rows.length === 6 && this.rows.every((r) => r.ok);
     const totalMs = Date.now() - started;
     this.out('');
     this.out(formatTable(this.rows));
@@ -295,45 +339,12 @@ export class Demo {
   }
 
   private async init(): Promise<PhaseOutcome> {
-    const sandbox = this.sandbox!;
-    const context: ExpressionContext = {
-      ...githubContexts(sandbox),
-      // The sandbox has no API Gateway: init runs without the ingress stack (its step's if: is false).
-      inputs: { ...workflowInputDefaults(INIT), environment: ENVIRONMENT, ingress: false },
-      // What the check job answers for these inputs (no suite-repository: no prefix; name = environment).
-      needs: { check: { outputs: { prefix: '', name: ENVIRONMENT } } },
-      steps: {},
-    };
-    const steps = context.steps as Record<string, { outputs: Record<string, string> }>;
-
-    const foundationStep = evaluateStep(INIT, 'init', 'foundation', context);
-    this.announceStandIn(foundationStep, 'CreateRepository (immutable tags, scan on push)');
-    this.foundationOutputs = await this.standIns!.applyFoundation(provisionVariables(foundationStep));
-    steps.foundation = { outputs: { outputs: JSON.stringify(this.foundationOutputs), changed: 'true' } };
-
-    const build = await this.runStep(evaluateStep(INIT, 'init', 'build', context));
-    steps.build = { outputs: build.outputs };
-    if (build.code !== 0) return this.failedStep('build-image', build);
+    const done = await this.initEnvironment(ENVIRONMENT, {});
+    if ('failed' in done) return done.failed;
+    this.foundationOutputs = done.foundation;
+    this.serviceOutputs = done.service;
+    const { build, taskdef, smoke } = done;
     this.label(build.outputs.image, 'first image');
-
-    const taskdef = await this.runStep(evaluateStep(INIT, 'init', 'taskdef', context));
-    steps.taskdef = { outputs: taskdef.outputs };
-    if (taskdef.code !== 0) return this.failedStep('deploy-bluegreen register-only', taskdef);
-
-    const serviceStep = evaluateStep(INIT, 'init', 'service', context);
-    this.announceStandIn(serviceStep, 'POST /_sandbox/stack (cluster, service, target groups, listeners, CodeDeploy)');
-    this.serviceOutputs = await this.standIns!.applyService(provisionVariables(serviceStep));
-    steps.service = { outputs: { outputs: JSON.stringify(this.serviceOutputs), changed: 'true' } };
-    this.out(
-      `    production ${String(this.serviceOutputs.production_url)}, test ${String(this.serviceOutputs.test_url)}`,
-    );
-
-    const ingressStep = evaluateStep(INIT, 'init', 'ingress', context);
-    if (!ingressStep.runs) this.out(`  - ${ingressStep.name}: skipped (if: inputs.ingress is false in the demo)`);
-
-    const smoke = await this.runStep(evaluateStep(INIT, 'init', 'smoke', context));
-    if (smoke.code !== 0) return this.failedStep('smoke-test', smoke);
-
     const problems = initProblems({ build, taskdef, smoke });
     if (problems.length) return { ok: false, note: problems.join('; ') };
     return {
@@ -343,6 +354,58 @@ export class Demo {
     };
   }
 
+  /** reusable-init.yml's init job for one environment, with these inputs besides the defaults. */
+  private async initEnvironment(
+    environment: string,
+    inputs: Record<string, unknown>,
+  ): Promise<
+    | { failed: PhaseOutcome }
+    | { foundation: StackOutputs; service: StackOutputs; build: ActionRun; taskdef: ActionRun; smoke: ActionRun }
+  > {
+    const sandbox = this.sandbox!;
+    const context: ExpressionContext = {
+      ...githubContexts(sandbox),
+      // The sandbox has no API Gateway: init runs without the ingress stack (its step's if: is false).
+      inputs: { ...workflowInputDefaults(INIT), environment, ingress: false, ...inputs },
+      // What the check job answers for these inputs (no suite-repository: no prefix; name = environment).
+      needs: { check: { outputs: { prefix: '', name: environment } } },
+      steps: {},
+    };
+    const steps = context.steps as Record<string, { outputs: Record<string, string> }>;
+
+    const foundationStep = evaluateStep(INIT, 'init', 'foundation', context);
+    const shared = Boolean(inputs['shared-repository-arn']);
+    this.announceStandIn(
+      foundationStep,
+      shared
+        ? 'the outputs of a foundation that creates no repository (shared_repository_arn is set)'
+        : 'CreateRepository (immutable tags, scan on push)',
+    );
+    const foundation = await this.standIns!.applyFoundation(provisionVariables(foundationStep));
+    steps.foundation = { outputs: { outputs: JSON.stringify(foundation), changed: 'true' } };
+
+    const build = await this.runStep(evaluateStep(INIT, 'init', 'build', context));
+    steps.build = { outputs: build.outputs };
+    if (build.code !== 0) return { failed: this.failedStep('build-image', build) };
+
+    const taskdef = await this.runStep(evaluateStep(INIT, 'init', 'taskdef', context));
+    steps.taskdef = { outputs: taskdef.outputs };
+    if (taskdef.code !== 0) return { failed: this.failedStep('deploy-bluegreen register-only', taskdef) };
+
+    const serviceStep = evaluateStep(INIT, 'init', 'service', context);
+    this.announceStandIn(serviceStep, 'POST /_sandbox/stack (cluster, service, target groups, listeners, CodeDeploy)');
+    const service = await this.standIns!.applyService(provisionVariables(serviceStep));
+    steps.service = { outputs: { outputs: JSON.stringify(service), changed: 'true' } };
+    this.out(`    production ${String(service.production_url)}, test ${String(service.test_url)}`);
+
+    const ingressStep = evaluateStep(INIT, 'init', 'ingress', context);
+    if (!ingressStep.runs) this.out(`  - ${ingressStep.name}: skipped (if: inputs.ingress is false in the demo)`);
+
+    const smoke = await this.runStep(evaluateStep(INIT, 'init', 'smoke', context));
+    if (smoke.code !== 0) return { failed: this.failedStep('smoke-test', smoke) };
+    return { foundation, service, build, taskdef, smoke };
+  }
+
   private async deployChange(): Promise<PhaseOutcome> {
     this.edit(APP_EDITS.change);
     this.out(`  production serves ${this.labelOf(await this.imageServing())} before the deploy`);
@@ -350,7 +413,7 @@ export class Demo {
     const runs = await this.deployPush({ traffic: true });
     const load = await this.stopLoad();
     const { build, deploy, smoke } = runs;
-    if (build.code !== 0) return this.failedStep('build-image', build, load);
+    if (!build || build.code !== 0) return this.failedStep('build-image', build, load);
     if (!deploy || deploy.code !== 0) return this.failedStep('deploy-bluegreen', deploy, load);
     if (!smoke || smoke.code !== 0) return this.failedStep('smoke-test', smoke, load);
     const problems = changeProblems({ build, deploy, smoke, load });
@@ -368,7 +431,7 @@ export class Demo {
     const runs = await this.deployPush({ traffic: false });
     const calls = await this.callsSince(callsBefore);
     const { build, deploy, smoke } = runs;
-    if (build.code !== 0) return this.failedStep('build-image', build);
+    if (!build || build.code !== 0) return this.failedStep('build-image', build);
     if (!deploy || deploy.code !== 0) return this.failedStep('deploy-bluegreen', deploy);
     if (!smoke || smoke.code !== 0) return this.failedStep('smoke-test', smoke);
     this.out(`  AWS calls of this phase: ${summariseCalls(calls)}`);
@@ -389,7 +452,7 @@ export class Demo {
     const runs = await this.deployPush({ traffic: true });
     const load = await this.stopLoad();
     const { build, deploy } = runs;
-    if (build.code !== 0) return this.failedStep('build-image', build, load);
+    if (!build || build.code !== 0) return this.failedStep('build-image', build, load);
     if (!deploy) return { ok: false, note: 'deploy-bluegreen did not run', load };
     if (deploy.code !== 0) {
       this.out('  - Smoke test the serving image: skipped (the deploy step failed, so the job stops there)');
@@ -413,51 +476,28 @@ export class Demo {
   private async destroy(): Promise<PhaseOutcome> {
     const sandbox = this.sandbox;
     if (!sandbox) return { ok: false, note: 'the sandbox did not start' };
-    const context: ExpressionContext = {
-      ...githubContexts(sandbox),
-      inputs: { ...workflowInputDefaults(DESTROY), environment: ENVIRONMENT, confirm: ENVIRONMENT },
-      needs: { confirm: { outputs: { name: ENVIRONMENT, prefix: '' } } },
-      steps: {
-        'foundation-state': { outputs: { outputs: JSON.stringify(this.foundationOutputs ?? {}) } },
-        'service-state': { outputs: { outputs: JSON.stringify(this.serviceOutputs ?? {}) } },
-      },
-    };
     const problems: string[] = [];
     const destroyed: string[] = [];
-    const log = (line: string) => this.out(`    ${line}`);
-    for (const id of stepIdsUsing(DESTROY, 'destroy', 'provision')) {
-      const step = evaluateStep(DESTROY, 'destroy', id, context);
-      if (step.inputs.command !== 'destroy') continue;
-      const stack = stackOf(step);
-      // provision refuses a destroy whose confirm is not the stack's folder name.
-      if (step.inputs.confirm !== stack) problems.push(`${id}: confirm is ${step.inputs.confirm}, not ${stack}`);
-      if (stack === 'service' && this.serviceOutputs) {
-        this.announceStandIn(step, "the service stack's deletes");
-        await this.standIns!.destroyService(this.serviceOutputs, log);
-        destroyed.push(stack);
-      } else if (stack === 'foundation' && this.foundationOutputs) {
-        this.announceStandIn(step, "the foundation stack's deletes");
-        await this.standIns!.destroyFoundation(this.foundationOutputs, log);
-        destroyed.push(stack);
+    // One named environment at a time, as the Destroy workflow does; production first, so the
+    // repository it shares is seen to outlive it.
+    if (this.production) {
+      this.out(`  Destroy ${PRODUCTION}:`);
+      destroyed.push(...(await this.destroyEnvironment(PRODUCTION, this.production, problems)));
+      const repositoryName = String(this.production.foundation.repository_name);
+      if (await this.repositoryExists(repositoryName)) {
+        this.out(`  repository ${repositoryName} is still there: ${ENVIRONMENT}'s images are untouched`);
       } else {
-        this.out(`  - ${step.name}: never created here, nothing to destroy (as terraform destroy of an empty state)`);
+        problems.push(`the shared repository ${repositoryName} went with ${PRODUCTION}`);
       }
     }
-    if (this.serviceOutputs) {
-      const cluster = String(this.serviceOutputs.cluster_name);
-      const described = await this.standIns!.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
-      const status = described.clusters?.[0]?.status ?? 'MISSING';
-      if (status !== 'INACTIVE') problems.push(`cluster ${cluster} is ${status} after destroy`);
-    }
+    this.out(`  Destroy ${ENVIRONMENT}:`);
+    const stacks = { foundation: this.foundationOutputs, service: this.serviceOutputs };
+    destroyed.push(...(await this.destroyEnvironment(ENVIRONMENT, stacks, problems)));
     if (this.foundationOutputs) {
       const repositoryName = String(this.foundationOutputs.repository_name);
-      const found = await this.standIns!.ecr.send(
-        new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }),
-      ).then(
-        () => true,
-        (error: Error) => error.name !== 'RepositoryNotFoundException',
-      );
-      if (found) problems.push(`repository ${repositoryName} still exists after destroy`);
+      if (await this.repositoryExists(repositoryName)) {
+        problems.push(`repository ${repositoryName} still exists after destroy`);
+      }
     }
     this.out('  Stopping the sandbox: every task process and listener...');
     this.finalCalls = await this.callsSince(0);
@@ -467,19 +507,224 @@ export class Demo {
     return { ok: true, note: `destroyed ${destroyed.join(', ') || 'nothing'} in reverse order; sandbox stopped` };
   }
 
+  /** reusable-destroy.yml's stacks for one environment, in its order; answers what it destroyed. */
+  private async destroyEnvironment(
+    environment: string,
+    stacks: { foundation?: StackOutputs; service?: StackOutputs },
+    problems: string[],
+  ): Promise<string[]> {
+    const context: ExpressionContext = {
+      ...githubContexts(this.sandbox!),
+      inputs: { ...workflowInputDefaults(DESTROY), environment, confirm: environment },
+      needs: { confirm: { outputs: { name: environment, prefix: '' } } },
+      steps: {
+        'foundation-state': { outputs: { outputs: JSON.stringify(stacks.foundation ?? {}) } },
+        'service-state': { outputs: { outputs: JSON.stringify(stacks.service ?? {}) } },
+      },
+    };
+    const destroyed: string[] = [];
+    const log = (line: string) => this.out(`    ${line}`);
+    for (const id of stepIdsUsing(DESTROY, 'destroy', 'provision')) {
+      const step = evaluateStep(DESTROY, 'destroy', id, context);
+      if (step.inputs.command !== 'destroy') continue;
+      const stack = stackOf(step);
+      // provision refuses a destroy whose confirm is not the stack's folder name.
+      if (step.inputs.confirm !== stack) problems.push(`${id}: confirm is ${step.inputs.confirm}, not ${stack}`);
+      if (stack === 'service' && stacks.service) {
+        this.announceStandIn(step, "the service stack's deletes");
+        await this.standIns!.destroyService(stacks.service, log);
+        destroyed.push(`${environment} ${stack}`);
+      } else if (stack === 'foundation' && stacks.foundation) {
+        this.announceStandIn(step, "the foundation stack's deletes");
+        await this.standIns!.destroyFoundation(stacks.foundation, log);
+        destroyed.push(`${environment} ${stack}`);
+      } else {
+        this.out(`  - ${step.name}: never created here, nothing to destroy (as terraform destroy of an empty state)`);
+      }
+    }
+    if (stacks.service) {
+      const cluster = String(stacks.service.cluster_name);
+      const described = await this.standIns!.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
+      const status = described.clusters?.[0]?.status ?? 'MISSING';
+      if (status !== 'INACTIVE') problems.push(`cluster ${cluster} is ${status} after destroy`);
+    }
+    return destroyed;
+  }
+
+  private repositoryExists(repositoryName: string): Promise<boolean> {
+    return this.standIns!.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] })).then(
+      () => true,
+      (error: Error) => error.name !== 'RepositoryNotFoundException',
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Promotion
+
+  private async promote(): Promise<PhaseOutcome> {
+    const sharedArn = String(this.foundationOutputs!.repository_arn);
+    this.out(`  Init ${PRODUCTION}, its foundation pointed at the repository ${ENVIRONMENT} pushes to:`);
+    const done = await this.initEnvironment(PRODUCTION, { 'shared-repository-arn': sharedArn });
+    if ('failed' in done) return done.failed;
+    this.production = { foundation: done.foundation, service: done.service };
+    const problems: string[] = [];
+    if (done.build.outputs.built !== 'false') {
+      problems.push(`init of ${PRODUCTION} built=${done.build.outputs.built} (the shared repository had the image)`);
+    }
+
+    this.out('');
+    this.edit(APP_EDITS.promoted);
+    const first = await this.pushThroughStages();
+    const staging = first.runs.staging;
+    const production = first.runs.production;
+    if (!staging?.build || staging.build.code !== 0) return this.failedStep('staging build-image', staging?.build);
+    if (!staging.deploy || staging.deploy.code !== 0)
+      return this.failedStep('staging deploy-bluegreen', staging.deploy);
+    if (!staging.smoke || staging.smoke.code !== 0) return this.failedStep('staging smoke-test', staging.smoke);
+    if (!production?.deploy || production.deploy.code !== 0) {
+      return this.failedStep('production deploy-bluegreen', production?.deploy);
+    }
+    if (!production.smoke || production.smoke.code !== 0) {
+      return this.failedStep('production smoke-test', production.smoke);
+    }
+    const serving = {
+      staging: (await sampleAnswers(`${String(this.serviceOutputs!.production_url)}/host`, 1))[0]?.image ?? '',
+      production: (await sampleAnswers(`${String(this.production.service.production_url)}/host`, 1))[0]?.image ?? '',
+    };
+    this.out(`  ${ENVIRONMENT} serves ${this.labelOf(serving.staging)}`);
+    this.out(`  ${PRODUCTION} serves ${this.labelOf(serving.production)}`);
+    problems.push(
+      ...promotionProblems({
+        stagingBuild: staging.build,
+        stagingDeploy: staging.deploy,
+        stagingSmoke: staging.smoke,
+        productionBuilt: production.build !== undefined,
+        productionImage: String(first.inputs.production?.image ?? ''),
+        productionDeploy: production.deploy,
+        productionSmoke: production.smoke,
+        serving,
+      }),
+    );
+
+    this.out('');
+    this.out('  The same commit pushed again (as a re-run of the Deploy workflow would):');
+    const callsBefore = await this.callCount();
+    const again = await this.pushThroughStages();
+    const calls = await this.callsSince(callsBefore);
+    const stagingAgain = again.runs.staging;
+    const productionAgain = again.runs.production;
+    if (!stagingAgain?.build || !stagingAgain.deploy || !productionAgain?.deploy) {
+      return { ok: false, note: 'the second push did not reach production' };
+    }
+    this.out(`  AWS calls of the second push: ${summariseCalls(calls)}`);
+    problems.push(
+      ...promotedNoOpProblems({
+        stagingBuild: stagingAgain.build,
+        stagingDeploy: stagingAgain.deploy,
+        productionDeploy: productionAgain.deploy,
+        calls,
+      }),
+    );
+    if (problems.length) return { ok: false, note: problems.join('; ') };
+    return {
+      ok: true,
+      note: `built once; after the approval ${PRODUCTION} serves the same ${this.labelOf(serving.production)}; the second push changed nothing in either`,
+    };
+  }
+
+  /**
+   * A push through deploy.yml with DEPLOY_ENVIRONMENTS = [demo, demo-prod]: each stage of
+   * reusable-promote.yml that its if: lets run, with the inputs its with: computes, then the
+   * run's summary table.
+   */
+  private async pushThroughStages(): Promise<{
+    runs: Partial<Record<Stage, DeployRuns>>;
+    inputs: Partial<Record<Stage, Record<string, unknown>>>;
+  }> {
+    const environments = environmentsInput({ DEPLOY_ENVIRONMENTS: JSON.stringify([ENVIRONMENT, PRODUCTION]) });
+    this.out(`  deploy.yml hands reusable-promote.yml environments=${environments} (the variable DEPLOY_ENVIRONMENTS)`);
+    const ended: Record<string, NeedResult> = { stages: { result: 'success', outputs: stageOutputs(environments) } };
+    const runs: Partial<Record<Stage, DeployRuns>> = {};
+    const inputsOf: Partial<Record<Stage, Record<string, unknown>>> = {};
+    for (const stage of STAGES) {
+      const needs = stageNeeds(stage, ended);
+      if (!jobRuns(stageJob(stage).if, needs)) {
+        const results = Object.entries(needs).map(([id, n]) => `${id} ${n.result}`);
+        this.out(`  [${stage} stage] skipped: its if: does not hold (${results.join(', ')})`);
+        ended[stage] = { result: 'skipped', outputs: {} };
+        continue;
+      }
+      const inputs = stageInputs(stage, { ...workflowInputDefaults(PROMOTE), environments }, needs);
+      inputsOf[stage] = inputs;
+      const environment = String(inputs.environment);
+      if (stage === 'production') {
+        this.out(`  >>>>>> APPROVAL (stood in for): on GitHub the production job waits here until a required reviewer`);
+        this.out(`  >>>>>> of environment ${environment} approves (GitHub e-mails them); the demo approves at once.`);
+      }
+      const promoted = inputs.image
+        ? `, image=${this.labelOf(String(inputs.image))} from needs.staging.outputs.image`
+        : '';
+      this.out(`  [${stage} stage] reusable-deploy.yml for ${environment}${promoted}`);
+      const stacks =
+        environment === PRODUCTION
+          ? this.production!
+          : { foundation: this.foundationOutputs!, service: this.serviceOutputs! };
+      const result = await this.deployJob(inputs, stacks, { traffic: false });
+      runs[stage] = result;
+      const succeeded = result.outputs !== undefined && result.smoke?.code === 0;
+      ended[stage] = {
+        result: succeeded ? 'success' : 'failure',
+        outputs: succeeded ? deployCallOutputs(result.outputs!) : {},
+      };
+    }
+    this.showSummary(ended);
+    return { runs, inputs: inputsOf };
+  }
+
+  /** reusable-promote.yml's summary job, run on what the stages ended with. */
+  private showSummary(ended: Record<string, NeedResult>): void {
+    const step = loadWorkflow(PROMOTE).jobs.summary?.steps?.[0];
+    if (!step) return;
+    const run = runScript(step, {
+      SERVER: 'https://github.com',
+      REPOSITORY: 'sandbox/fargate-bluegreen-suite',
+      STAGES: JSON.stringify(ended.stages?.outputs ?? {}),
+      STAGING: JSON.stringify(ended.staging ?? { result: 'skipped', outputs: {} }),
+      PRODUCTION: JSON.stringify(ended.production ?? { result: 'skipped', outputs: {} }),
+    });
+    this.out("  The run's job summary (reusable-promote.yml's summary job):");
+    for (const line of run.summary.split('\n').filter((l) => l.startsWith('|'))) this.out(`    ${shortenRow(line)}`);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Steps
 
-  /** reusable-deploy.yml's deploy job: build-image, deploy-bluegreen, smoke-test (each only if the one before succeeded). */
-  private async deployPush(options: { traffic: boolean }): Promise<DeployRuns> {
+  /** A push deployed to the demo environment alone, as reusable-deploy.yml does with the demo's deployment config. */
+  private deployPush(options: { traffic: boolean }): Promise<DeployRuns> {
+    return this.deployJob(
+      { ...workflowInputDefaults(DEPLOY), environment: ENVIRONMENT, 'deployment-config': LINEAR_CONFIG },
+      { foundation: this.foundationOutputs!, service: this.serviceOutputs! },
+      options,
+    );
+  }
+
+  /**
+   * reusable-deploy.yml's deploy job for these inputs: build-image (unless its if: says the image
+   * was given), deploy-bluegreen, smoke-test, each only if the one before succeeded.
+   */
+  private async deployJob(
+    inputs: Record<string, unknown>,
+    stacks: { foundation: StackOutputs; service: StackOutputs },
+    options: { traffic: boolean },
+  ): Promise<DeployRuns> {
     const context: ExpressionContext = {
       ...githubContexts(this.sandbox!),
-      inputs: { ...workflowInputDefaults(DEPLOY), environment: ENVIRONMENT, 'deployment-config': LINEAR_CONFIG },
+      inputs,
       needs: { check: { outputs: { prefix: '' } } },
       // The provision `output` steps read the stacks' outputs; the sandbox stand-ins answer the same.
       steps: {
-        foundation: { outputs: { outputs: JSON.stringify(this.foundationOutputs) } },
-        service: { outputs: { outputs: JSON.stringify(this.serviceOutputs) } },
+        foundation: { outputs: { outputs: JSON.stringify(stacks.foundation) } },
+        service: { outputs: { outputs: JSON.stringify(stacks.service) } },
         ingress: { outputs: { outputs: '' } },
       },
     };
@@ -487,10 +732,16 @@ export class Demo {
     this.out(
       '  - Read the foundation, service and ingress stacks: stood in for by the outputs the sandbox stand-ins answered',
     );
-    const build = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'build', context));
-    steps.build = { outputs: build.outputs };
-    if (build.code !== 0) return { build };
-    if (build.outputs.built === 'true') this.label(build.outputs.image, `image of commit ${this.head()}`);
+    const buildStep = evaluateStep(DEPLOY, 'deploy', 'build', context);
+    let build: ActionRun | undefined;
+    if (buildStep.runs) {
+      build = await this.runStep(buildStep);
+      steps.build = { outputs: build.outputs };
+      if (build.code !== 0) return { build };
+      if (build.outputs.built === 'true') this.label(build.outputs.image, `image of commit ${this.head()}`);
+    } else {
+      this.out(`  - ${buildStep.name}: skipped (image given: ${shorten(String(inputs.image))})`);
+    }
     const deployStep = evaluateStep(DEPLOY, 'deploy', 'deploy', context);
     const ticker = options.traffic ? this.trafficTicker() : undefined;
     let deploy: ActionRun;
@@ -506,7 +757,8 @@ export class Demo {
     steps.deploy = { outputs: deploy.outputs };
     if (deploy.code !== 0) return { build, deploy };
     const smoke = await this.runStep(evaluateStep(DEPLOY, 'deploy', 'smoke', context));
-    return { build, deploy, smoke };
+    steps.smoke = { outputs: smoke.outputs };
+    return { build, deploy, smoke, outputs: deployJobOutputs(inputs, steps) };
   }
 
   /** Runs one workflow step's action as a process, streaming its log lines indented. */
@@ -682,6 +934,11 @@ function countHosts(hosts: string | undefined): string {
   } catch {
     return '?';
   }
+}
+
+/** A summary table row with its image digests cut to their first 12 hex digits, to fit a terminal. */
+function shortenRow(row: string): string {
+  return row.replace(/`[^`@]*@sha256:([0-9a-f]{12})[0-9a-f]{52}`/g, '@$1');
 }
 
 /** One line: multi-line values joined with `; `, long ones cut in the middle. */

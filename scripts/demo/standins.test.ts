@@ -47,6 +47,38 @@ describe('provision stand-ins', () => {
     ).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
   });
 
+  test('a foundation given shared_repository_arn names that repository, creates none, and its destroy leaves it', async () => {
+    const owner = await standIns.applyFoundation({
+      aws_region: sandbox.region,
+      name: 'cart',
+      container_name: 'web',
+      container_port: 8080,
+    });
+    const sharer = await standIns.applyFoundation({
+      aws_region: sandbox.region,
+      name: 'cart-prod',
+      container_name: 'web',
+      container_port: 8080,
+      shared_repository_arn: owner.repository_arn,
+    });
+    expect(sharer).toMatchObject({
+      repository_name: 'cart',
+      repository_url: `${sandbox.registry}/cart`,
+      repository_arn: owner.repository_arn,
+      execution_role_arn: `arn:aws:iam::${sandbox.account}:role/cart-prod-execution`,
+    });
+    await expect(
+      standIns.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['cart-prod'] })),
+    ).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+
+    const log: string[] = [];
+    await standIns.destroyFoundation(sharer, (line) => log.push(line));
+    expect(log).toEqual(["repository cart left alone: shared, not in this stack's state"]);
+    const still = await standIns.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['cart'] }));
+    expect(still.repositories?.[0]?.repositoryName).toBe('cart');
+    await standIns.destroyFoundation(owner, () => undefined);
+  });
+
   test('missing variables are named', async () => {
     await expect(
       standIns.applyFoundation({ aws_region: 'us-east-1', name: 'x', container_name: 'app' }),

@@ -67,6 +67,9 @@ export class StandIns {
   readonly ecs: ECSClient;
   readonly codedeploy: CodeDeployClient;
 
+  /** The execution roles of foundations applied with a shared repository: their destroy leaves it. */
+  private readonly sharedRepositoryUsers = new Set<string>();
+
   constructor(private readonly target: SandboxTarget) {
     const config = {
       endpoint: target.endpoint,
@@ -95,14 +98,23 @@ export class StandIns {
     const containerName = requireString(variables, 'container_name', 'foundation');
     const containerPort = requirePort(variables, 'container_port', 'foundation');
     const { account, registry } = this.target;
-    const repository = await this.ecr.send(
-      new CreateRepositoryCommand({
-        repositoryName: name,
-        imageTagMutability: 'IMMUTABLE',
-        imageScanningConfiguration: { scanOnPush: true },
-      }),
-    );
+    // With shared_repository_arn the stack creates no repository and names the shared one
+    // (terraform/stacks/foundation: module.ecr has count 0).
+    const shared = typeof variables.shared_repository_arn === 'string' ? variables.shared_repository_arn : '';
+    const repositoryName = shared ? shared.slice(shared.indexOf(':repository/') + ':repository/'.length) : name;
+    const repositoryArn = shared
+      ? shared
+      : ((
+          await this.ecr.send(
+            new CreateRepositoryCommand({
+              repositoryName: name,
+              imageTagMutability: 'IMMUTABLE',
+              imageScanningConfiguration: { scanOnPush: true },
+            }),
+          )
+        ).repository?.repositoryArn ?? '');
     const executionRoleArn = `arn:aws:iam::${account}:role/${name}-execution`;
+    if (shared) this.sharedRepositoryUsers.add(executionRoleArn);
     const taskRoleArn = `arn:aws:iam::${account}:role/${name}-task`;
     const logGroup = `/ecs/${name}`;
     return {
@@ -110,9 +122,9 @@ export class StandIns {
       vpc_id: 'vpc-0sandbox',
       public_subnet_ids: ['subnet-0sandboxpublica', 'subnet-0sandboxpublicb'],
       private_subnet_ids: ['subnet-0sandboxprivatea', 'subnet-0sandboxprivateb'],
-      repository_name: name,
-      repository_url: `${registry}/${name}`,
-      repository_arn: repository.repository?.repositoryArn ?? '',
+      repository_name: repositoryName,
+      repository_url: `${registry}/${repositoryName}`,
+      repository_arn: repositoryArn,
       execution_role_arn: executionRoleArn,
       task_role_arn: taskRoleArn,
       log_group_name: logGroup,
@@ -252,6 +264,10 @@ export class StandIns {
   /** Destroys the foundation stack's repository, images included (the module sets force_delete). */
   async destroyFoundation(outputs: StackOutputs, log: DestroyLog): Promise<void> {
     const repositoryName = String(outputs.repository_name);
+    if (this.sharedRepositoryUsers.has(String(outputs.execution_role_arn))) {
+      log(`repository ${repositoryName} left alone: shared, not in this stack's state`);
+      return;
+    }
     await this.ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
     log(`DeleteRepository ${repositoryName} (force)`);
   }

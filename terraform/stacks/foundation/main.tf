@@ -19,10 +19,35 @@ module "network" {
   single_nat_gateway = var.single_nat_gateway
 }
 
+# An environment of a promotion pipeline pulls from the shared repository (stacks/registry)
+# instead of owning one: destroying this stack then leaves the images every environment runs.
 module "ecr" {
+  count          = local.shared_repository ? 0 : 1
   source         = "../../modules/ecr-repository"
   name           = local.repository_name
   images_to_keep = var.images_to_keep
+}
+
+# The repository was module.ecr before it could be shared: keep it, do not recreate it.
+moved {
+  from = module.ecr
+  to   = module.ecr[0]
+}
+
+locals {
+  shared_repository = var.shared_repository_arn != ""
+  # arn:<partition>:ecr:<region>:<account>:repository/<name>
+  shared_parts = split(":", var.shared_repository_arn)
+  shared_name  = local.shared_repository ? trimprefix(element(local.shared_parts, 5), "repository/") : ""
+  repository = local.shared_repository ? {
+    name = local.shared_name
+    arn  = var.shared_repository_arn
+    url  = "${element(local.shared_parts, 4)}.dkr.ecr.${element(local.shared_parts, 3)}.${data.aws_partition.current.dns_suffix}/${local.shared_name}"
+    } : {
+    name = module.ecr[0].repository_name
+    arn  = module.ecr[0].repository_arn
+    url  = module.ecr[0].repository_url
+  }
 }
 
 resource "aws_cloudwatch_log_group" "app" {
@@ -33,7 +58,7 @@ resource "aws_cloudwatch_log_group" "app" {
 module "task_iam" {
   source         = "../../modules/task-iam"
   name           = var.name
-  repository_arn = module.ecr.repository_arn
+  repository_arn = local.repository.arn
   log_group_arn  = aws_cloudwatch_log_group.app.arn
 }
 

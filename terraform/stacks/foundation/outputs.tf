@@ -19,18 +19,18 @@ output "private_subnet_ids" {
 }
 
 output "repository_name" {
-  description = "The ECR repository (build-image's repository input)."
-  value       = module.ecr.repository_name
+  description = "The ECR repository (build-image's repository input): its own, or the shared one."
+  value       = local.repository.name
 }
 
 output "repository_url" {
   description = "The ECR repository URL."
-  value       = module.ecr.repository_url
+  value       = local.repository.url
 }
 
 output "repository_arn" {
   description = "The ECR repository ARN (github-oidc stack)."
-  value       = module.ecr.repository_arn
+  value       = local.repository.arn
 }
 
 output "execution_role_arn" {

@@ -19,6 +19,16 @@ variable "repository_name" {
   default     = ""
 }
 
+variable "shared_repository_arn" {
+  type        = string
+  description = "The registry stack's repository_arn, when the environments share one repository (a promotion pipeline): this stack then creates none and its execution role pulls from that one. Empty: a repository of its own."
+  default     = ""
+  validation {
+    condition     = can(regex("^(?:arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9]+(?:[._/-][a-z0-9]+)*)?$", var.shared_repository_arn))
+    error_message = "shared_repository_arn must be empty or an ECR repository ARN, e.g. arn:aws:ecr:eu-west-1:123456789012:repository/sample-app."
+  }
+}
+
 variable "vpc_cidr" {
   type        = string
   description = "The VPC's IPv4 range."
