@@ -6,5 +6,4 @@ export { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 export { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 export { ECSClient } from '@aws-sdk/client-ecs';
 export { deploy, newReport } from './deploy.js';
-export { runTaskOutputs } from './run-task.js';
 export { checkTestTraffic } from './test-traffic.js';

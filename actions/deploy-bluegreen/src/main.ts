@@ -7,6 +7,7 @@ import { parseConfig } from './config.js';
 import type { DeployReport } from './deploy.js';
 import type { DeployDeps } from './deps.js';
 import { writeReport } from './report.js';
+import { runTaskOutputs } from './run-task-outputs.js';
 import { valuesToMask } from './taskdef.js';
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -17,7 +18,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       for (const value of valuesToMask(config.environment)) core.setSecret(value);
       const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
       // Loaded once the inputs are valid: the AWS SDK is most of the bundle's start-up.
-      const { CloudWatchLogsClient, CodeDeployClient, ECSClient, checkTestTraffic, deploy, newReport, runTaskOutputs } =
+      const { CloudWatchLogsClient, CodeDeployClient, ECSClient, checkTestTraffic, deploy, newReport } =
         await import('./deploy.lazy.js');
       const deps: DeployDeps = {
         ecs: labelOperations(new ECSClient(clientConfig)),

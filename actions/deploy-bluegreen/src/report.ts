@@ -2,7 +2,7 @@
 import { formatDuration } from '../../../lib/inputs.js';
 import { link, type Summary } from '../../../lib/summary.js';
 import type { DeployReport } from './deploy.js';
-import { runTaskOutputs } from './run-task.js';
+import { runTaskOutputs } from './run-task-outputs.js';
 
 const BAR_WIDTH = 20;
 

@@ -296,13 +296,3 @@ export async function runTaskBeforeDeployment(
     throw error;
   }
 }
-
-/** The step outputs of the one-off task, when one ran. */
-export function runTaskOutputs(report: DeployReport): Record<string, string | number> {
-  const task = report.runTask;
-  if (!task) return {};
-  return {
-    'run-task-arn': task.taskArn,
-    ...(task.exitCode !== undefined ? { 'run-task-exit-code': task.exitCode } : {}),
-  };
-}
