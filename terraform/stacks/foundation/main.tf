@@ -35,6 +35,10 @@ module "task_iam" {
   name           = var.name
   repository_arn = module.ecr.repository_arn
   log_group_arn  = aws_cloudwatch_log_group.app.arn
+
+  secret_arns         = var.secret_arns
+  parameter_arns      = var.parameter_arns
+  secret_kms_key_arns = var.secret_kms_key_arns
 }
 
 data "aws_caller_identity" "current" {}
