@@ -56,6 +56,9 @@ export interface Service {
   healthCheckGracePeriodSeconds?: number;
   deploymentConfiguration: DeploymentConfiguration;
   tags: unknown[];
+  /** CreateService/UpdateService enableECSManagedTags and propagateTags (AWS answers false / NONE when never set). */
+  enableECSManagedTags: boolean;
+  propagateTags: 'SERVICE' | 'TASK_DEFINITION' | 'NONE';
   steady: boolean;
   serviceDeployments: ServiceDeployment[];
   /** BLUE_GREEN: the target group production traffic goes to now (the service's or the alternate). */
