@@ -144,6 +144,8 @@ export interface EcsTask {
   stopping: boolean;
   /** Started by RunTask: RUNNING once its process starts, whether or not it listens on a port. */
   standalone?: boolean;
+  /** RunTask's overrides.containerOverrides as given; DescribeTasks answers them. */
+  containerOverrides?: Record<string, unknown>[];
 }
 
 export type ServiceDeploymentStatus =

@@ -398,7 +398,10 @@ export function createEcsService(options: EcsOptions): EcsService {
       taskArn: task.arn,
       clusterArn: task.cluster.arn,
       taskDefinitionArn: definition.taskDefinitionArn,
-      overrides: { containerOverrides: [{ name: task.container.name }], inferenceAcceleratorOverrides: [] },
+      overrides: {
+        containerOverrides: task.containerOverrides?.length ? task.containerOverrides : [{ name: task.container.name }],
+        inferenceAcceleratorOverrides: [],
+      },
       lastStatus: task.lastStatus,
       desiredStatus: task.desiredStatus,
       ...(definition.body.cpu ? { cpu: definition.body.cpu } : {}),
