@@ -1002,3 +1002,196 @@ describe('service stack variable validation, run by terraform', () => {
     expect(run.text).toContain(message);
   });
 });
+
+// ---- One-off tasks, secrets and hooks: what each role gains, and only when asked for.
+
+/** The dynamic statements of a policy document, by sid, with the expression that turns each on. */
+function dynamicStatements(config: Config, doc: string): Map<string, { on: unknown; statement: Block }> {
+  const body = config.data.get('aws_iam_policy_document')?.get(doc);
+  const found = new Map<string, { on: unknown; statement: Block }>();
+  for (const dyn of ((body?.dynamic as Block | undefined)?.statement as Block[] | undefined) ?? []) {
+    const content = (dyn.content as Block[])[0]!;
+    found.set(String(content.sid), { on: dyn.for_each, statement: content });
+  }
+  return found;
+}
+
+/** Every action granted anywhere in terraform/: static, dynamic and inline jsonencode statements. */
+function everyGrantedAction(): string[] {
+  const actions = allStatements().flatMap(({ statement }) => statement.actions as string[]);
+  for (const [, config] of configs) {
+    for (const doc of config.data.get('aws_iam_policy_document')?.keys() ?? []) {
+      for (const { statement } of dynamicStatements(config, doc).values())
+        if (Array.isArray(statement.actions)) actions.push(...(statement.actions as string[]));
+    }
+    for (const [, policy] of allOf(config, 'aws_iam_role_policy')) {
+      for (const match of String(policy.policy).matchAll(/Action\s*=\s*("[^"]+"|\[[^\]]*\])/g))
+        actions.push(...[...match[1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!));
+    }
+  }
+  return actions;
+}
+
+describe('one-off tasks (run-task-command): the deploy role', () => {
+  const clusterArn = 'arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${var.ecs_cluster_name}';
+  const onCluster = [{ test: 'ArnEquals', variable: 'ecs:cluster', values: ['${local.cluster_arn}'] }];
+
+  test('ecs:RunTask on the listed families’ task definitions, in the deploy cluster only', () => {
+    const oidc = mod('github-oidc');
+    expect(oidc.locals.cluster_arn).toBe(clusterArn);
+    const runTask = dynamicStatements(oidc, 'deploy').get('RunTask')!;
+    expect(runTask.on).toBe('${length(var.run_task_families) > 0 ? ["RunTask"] : []}');
+    expect(runTask.statement).toEqual({
+      sid: 'RunTask',
+      actions: ['ecs:RunTask'],
+      resources:
+        '${[for family in var.run_task_families : "arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${family}:*"]}',
+      condition: onCluster,
+    });
+  });
+
+  test('ecs:StopTask on the cluster’s tasks (timeout, cancel), cluster-conditioned; DescribeTasks was already there', () => {
+    const oidc = mod('github-oidc');
+    const stopTask = dynamicStatements(oidc, 'deploy').get('StopTask')!;
+    expect(stopTask.on).toBe('${length(var.run_task_families) > 0 ? ["StopTask"] : []}');
+    expect(stopTask.statement).toEqual({
+      sid: 'StopTask',
+      actions: ['ecs:StopTask'],
+      resources: ['arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.ecs_cluster_name}/*'],
+      condition: onCluster,
+    });
+    const services = sid('deploy', 'Services');
+    expect(services.actions).toEqual(expect.arrayContaining(['ecs:DescribeTasks', 'ecs:ListTasks']));
+    expect(services.condition).toEqual(onCluster);
+  });
+
+  test('logs:GetLogEvents on the streams of the listed log groups only', () => {
+    const logs = dynamicStatements(mod('github-oidc'), 'deploy').get('TaskLogs')!;
+    expect(logs.on).toBe('${length(var.log_group_names) > 0 ? ["TaskLogs"] : []}');
+    expect(logs.statement).toEqual({
+      sid: 'TaskLogs',
+      actions: ['logs:GetLogEvents'],
+      resources:
+        '${[for group in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:${group}:log-stream:*"]}',
+    });
+  });
+
+  test('nothing else in terraform/ grants these actions; the variables refuse wildcards; the stack and the plan pass foundation’s outputs', () => {
+    const granted = everyGrantedAction();
+    for (const action of ['ecs:RunTask', 'ecs:StopTask', 'logs:GetLogEvents']) expect(granted.filter((a) => a === action)).toEqual([action]);
+    const oidc = mod('github-oidc');
+    expect(oidc.variables.get('run_task_families')?.default).toEqual([]);
+    expect(oidc.variables.get('log_group_names')?.default).toEqual([]);
+    expect(JSON.stringify(oidc.variables.get('run_task_families')?.validation)).toContain('^[A-Za-z0-9_-]{1,255}$');
+    expect(JSON.stringify(oidc.variables.get('log_group_names')?.validation)).toContain('^[A-Za-z0-9_./#-]{1,512}$');
+    const passed = stack('github-oidc').modules.get('github_oidc')!;
+    expect([passed.run_task_families, passed.log_group_names]).toEqual(['${var.run_task_families}', '${var.log_group_names}']);
+    const plan = readFileSync(join(root, '..', '.github', 'workflows', 'plan.yml'), 'utf8');
+    expect(plan).toContain(`"run_task_families": [\${{ toJSON(fromJSON(steps.foundation-state.outputs.outputs || '{}').task_family) }}]`);
+    expect(plan).toContain(`"log_group_names": [\${{ toJSON(fromJSON(steps.foundation-state.outputs.outputs || '{}').log_group_name) }}]`);
+  });
+});
+
+describe('secrets: the execution role reads exactly the listed secrets', () => {
+  const iam = () => mod('task-iam');
+
+  test('secretsmanager:GetSecretValue, ssm:GetParameters, kms:Decrypt through those services only; each only with a non-empty list', () => {
+    const dynamic = dynamicStatements(iam(), 'execution');
+    expect([...dynamic.keys()]).toEqual(['ReadSecrets', 'ReadParameters', 'DecryptSecrets']);
+    expect(dynamic.get('ReadSecrets')).toEqual({
+      on: '${length(var.secret_arns) > 0 ? ["ReadSecrets"] : []}',
+      statement: { sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: '${var.secret_arns}' },
+    });
+    expect(dynamic.get('ReadParameters')).toEqual({
+      on: '${length(var.parameter_arns) > 0 ? ["ReadParameters"] : []}',
+      statement: { sid: 'ReadParameters', actions: ['ssm:GetParameters'], resources: '${var.parameter_arns}' },
+    });
+    expect(dynamic.get('DecryptSecrets')).toEqual({
+      on: '${length(var.secret_kms_key_arns) > 0 ? ["DecryptSecrets"] : []}',
+      statement: {
+        sid: 'DecryptSecrets',
+        actions: ['kms:Decrypt'],
+        resources: '${var.secret_kms_key_arns}',
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: 'kms:ViaService',
+            values: ['secretsmanager.${data.aws_region.current.name}.amazonaws.com', 'ssm.${data.aws_region.current.name}.amazonaws.com'],
+          },
+        ],
+      },
+    });
+    // The static statements are unchanged: pull, log; nothing about secrets.
+    const fixed = (iam().data.get('aws_iam_policy_document')!.get('execution')!.statement as Block[]).map((s) => s.sid);
+    expect(fixed).toEqual(['EcrAuth', 'PullImages', 'WriteLogs']);
+    const granted = everyGrantedAction();
+    for (const action of ['secretsmanager:GetSecretValue', 'ssm:GetParameters']) expect(granted.filter((a) => a === action)).toEqual([action]);
+  });
+
+  test('the foundation stack passes its secret variables (default empty) to the execution role', () => {
+    const foundation = stack('foundation');
+    const passed = foundation.modules.get('task_iam')!;
+    for (const name of ['secret_arns', 'parameter_arns', 'secret_kms_key_arns']) {
+      expect(passed[name]).toBe(`\${var.${name}}`);
+      expect(foundation.variables.get(name)?.default).toEqual([]);
+      expect(iam().variables.get(name)?.default).toEqual([]);
+    }
+  });
+
+  describe('the task-iam variables’ validation, run by terraform', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'tf-task-iam-'));
+      cpSync(join(root, 'modules', 'task-iam', 'variables.tf'), join(dir, 'variables.tf'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const base = { name: 'app', repository_arn: 'arn:aws:ecr:eu-west-1:123456789012:repository/app', log_group_arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/app' };
+    function plan(vars: Record<string, unknown>) {
+      writeFileSync(join(dir, 'test.tfvars.json'), JSON.stringify({ ...base, ...vars }));
+      const run = spawnSync('terraform', ['plan', '-input=false', '-no-color', '-var-file=test.tfvars.json'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1' },
+      });
+      return { code: run.status, text: `${run.stdout}${run.stderr}`.replace(/\s+/g, ' ') };
+    }
+
+    withTerraform('bare secret, parameter and key ARNs pass', () => {
+      const run = plan({
+        secret_arns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-password-AbCdEf'],
+        parameter_arns: ['arn:aws:ssm:eu-west-1:123456789012:parameter/app/api-key'],
+        secret_kms_key_arns: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+      });
+      expect(run.text).toContain('No changes');
+      expect(run.code).toBe(0);
+    });
+
+    withTerraform.each([
+      [{ secret_arns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-password-AbCdEf:password::'] }, 'secret_arns must list whole Secrets Manager secret ARNs'],
+      [{ secret_arns: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:*'] }, 'secret_arns must list whole Secrets Manager secret ARNs'],
+      [{ parameter_arns: ['arn:aws:ssm:eu-west-1:123456789012:parameter/app/*'] }, 'parameter_arns must list SSM parameter ARNs'],
+      [{ secret_kms_key_arns: ['arn:aws:kms:eu-west-1:123456789012:alias/app'] }, 'secret_kms_key_arns must list KMS key ARNs'],
+    ])('%j is refused', (vars, message) => {
+      const run = plan(vars);
+      expect(run.code).toBe(1);
+      expect(run.text).toContain(message);
+    });
+  });
+});
+
+describe('AppSpec hooks: the CodeDeploy role invokes exactly the listed functions', () => {
+  test('lambda:InvokeFunction on hook_function_arns, only when listed; the service stack passes them', () => {
+    const service = mod('ecs-bluegreen-service');
+    const hooks = resource(service, 'aws_iam_role_policy', 'codedeploy_hooks');
+    expect(hooks.count).toBe('${length(var.hook_function_arns) > 0 ? 1 : 0}');
+    expect(hooks.role).toBe('${aws_iam_role.codedeploy.id}');
+    const policy = String(hooks.policy);
+    expect(policy).toContain('Action   = "lambda:InvokeFunction"\n      Resource = var.hook_function_arns');
+    expect(policy.match(/Action/g)).toHaveLength(1);
+    expect(service.variables.get('hook_function_arns')?.default).toEqual([]);
+    expect(JSON.stringify(service.variables.get('hook_function_arns')?.validation)).toContain(':function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$');
+    expect(stack('service').modules.get('service')?.hook_function_arns).toBe('${var.hook_function_arns}');
+    expect(stack('service').variables.get('hook_function_arns')?.default).toEqual([]);
+    expect(everyGrantedAction().filter((a) => a === 'lambda:InvokeFunction')).toEqual(['lambda:InvokeFunction']);
+  });
+});

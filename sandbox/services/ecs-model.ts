@@ -56,6 +56,9 @@ export interface Service {
   healthCheckGracePeriodSeconds?: number;
   deploymentConfiguration: DeploymentConfiguration;
   tags: unknown[];
+  /** CreateService/UpdateService enableECSManagedTags and propagateTags (AWS answers false / NONE when never set). */
+  enableECSManagedTags: boolean;
+  propagateTags: 'SERVICE' | 'TASK_DEFINITION' | 'NONE';
   steady: boolean;
   serviceDeployments: ServiceDeployment[];
   /** BLUE_GREEN: the target group production traffic goes to now (the service's or the alternate). */
@@ -141,6 +144,8 @@ export interface EcsTask {
   stopping: boolean;
   /** Started by RunTask: RUNNING once its process starts, whether or not it listens on a port. */
   standalone?: boolean;
+  /** RunTask's overrides.containerOverrides as given; DescribeTasks answers them. */
+  containerOverrides?: Record<string, unknown>[];
 }
 
 export type ServiceDeploymentStatus =

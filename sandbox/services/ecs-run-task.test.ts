@@ -89,6 +89,9 @@ describe('RunTask', () => {
     expect(answer.tasks![0]!.startedBy).toBe('deploy-bluegreen/0123456789ab');
     expect(answer.tasks![0]!.group).toBe('family:one-off');
     const task = await stopped(taskArn);
+    expect(task.overrides?.containerOverrides).toEqual([
+      { name: 'app', command: ['/bin/sh', '-c', 'echo one; echo two; echo three; exit 5'] },
+    ]);
     expect(task.containers![0]!.exitCode).toBe(5);
     expect(task.stopCode).toBe('EssentialContainerExited');
     expect(task.stoppedReason).toBe('Essential container in task exited');

@@ -52,7 +52,8 @@ export function runTaskHandlers(host: RunTaskHost): ServiceHandlers {
       if (definition.body.networkMode === 'awsvpc' && subnets.length === 0) {
         throw invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
       }
-      const containers = withOverrides(definition, list(obj(input, 'overrides') ?? {}, 'containerOverrides') ?? []);
+      const containerOverrides = list(obj(input, 'overrides') ?? {}, 'containerOverrides') ?? [];
+      const containers = withOverrides(definition, containerOverrides);
       const essential = containers.find((c) => c.essential !== false) ?? containers[0];
       if (!essential) throw invalid('The task definition has no container.');
 
@@ -66,6 +67,9 @@ export function runTaskHandlers(host: RunTaskHost): ServiceHandlers {
           str(input, 'group') ?? `family:${definition.family}`,
         );
         task.standalone = true;
+        // DescribeTasks shows a RunTask task's overrides as they were given (Task.overrides).
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html
+        task.containerOverrides = containerOverrides;
         attachLogs(host, task);
         host.scheduler.run(task);
         tasks.push(host.describeTask(task));

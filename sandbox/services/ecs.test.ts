@@ -446,6 +446,28 @@ describe('ECS controller', () => {
     expect(updated.service?.currentServiceDeployment).toBe(listed.serviceDeployments?.[0]?.serviceDeploymentArn);
   }, 60_000);
 
+  it('UpdateService keeps enableECSManagedTags and propagateTags (both controllers), without a new deployment', async () => {
+    const v1 = await release('v1');
+    await stack({ taskDefinition: v1, controller: 'ECS', strategy: 'ROLLING', desiredCount: 1 });
+    const describe = async () =>
+      (await ecs.send(new DescribeServicesCommand({ cluster: 'main', services: ['web'] }))).services![0]!;
+    const before = await describe();
+    expect([before.enableECSManagedTags, before.propagateTags]).toEqual([false, 'NONE']);
+    const updated = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: 'main',
+        service: 'web',
+        enableECSManagedTags: true,
+        propagateTags: 'SERVICE',
+      }),
+    );
+    expect([updated.service?.enableECSManagedTags, updated.service?.propagateTags]).toEqual([true, 'SERVICE']);
+    const after = await describe();
+    expect([after.enableECSManagedTags, after.propagateTags]).toEqual([true, 'SERVICE']);
+    expect(after.deployments).toHaveLength(1);
+    expect(after.currentServiceDeployment).toBe(before.currentServiceDeployment);
+  }, 60_000);
+
   it('stops tasks whose image is missing with CannotPullContainerError', async () => {
     const good = await release('v1');
     await stack({ taskDefinition: good, controller: 'ECS', strategy: 'ROLLING', desiredCount: 1 });

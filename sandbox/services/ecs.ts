@@ -356,8 +356,8 @@ export function createEcsService(options: EcsOptions): EcsService {
       schedulingStrategy: 'REPLICA',
       deploymentController: { type: service.controller },
       createdBy: `arn:aws:iam::${account}:role/sandbox`,
-      enableECSManagedTags: false,
-      propagateTags: 'NONE',
+      enableECSManagedTags: service.enableECSManagedTags,
+      propagateTags: service.propagateTags,
       enableExecuteCommand: false,
       availabilityZoneRebalancing: 'DISABLED',
       ...(includeTags ? { tags: service.tags } : {}),
@@ -398,7 +398,10 @@ export function createEcsService(options: EcsOptions): EcsService {
       taskArn: task.arn,
       clusterArn: task.cluster.arn,
       taskDefinitionArn: definition.taskDefinitionArn,
-      overrides: { containerOverrides: [{ name: task.container.name }], inferenceAcceleratorOverrides: [] },
+      overrides: {
+        containerOverrides: task.containerOverrides?.length ? task.containerOverrides : [{ name: task.container.name }],
+        inferenceAcceleratorOverrides: [],
+      },
       lastStatus: task.lastStatus,
       desiredStatus: task.desiredStatus,
       ...(definition.body.cpu ? { cpu: definition.body.cpu } : {}),
@@ -610,6 +613,8 @@ export function createEcsService(options: EcsOptions): EcsService {
       healthCheckGracePeriodSeconds: num(input, 'healthCheckGracePeriodSeconds'),
       deploymentConfiguration,
       tags: list(input, 'tags') ?? [],
+      enableECSManagedTags: bool(input, 'enableECSManagedTags') ?? false,
+      propagateTags: propagateTagsOf(input) ?? 'NONE',
       steady: false,
       serviceDeployments: [],
     };
@@ -681,6 +686,13 @@ export function createEcsService(options: EcsOptions): EcsService {
       }
     }
     if (desiredCount !== undefined) service.desiredCount = desiredCount;
+    // Both may change under either controller (CODE_DEPLOY included); they apply to tasks started
+    // afterwards, and on their own start no deployment.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+    const managedTags = bool(input, 'enableECSManagedTags');
+    if (managedTags !== undefined) service.enableECSManagedTags = managedTags;
+    const propagate = propagateTagsOf(input);
+    if (propagate !== undefined) service.propagateTags = propagate;
     const grace = num(input, 'healthCheckGracePeriodSeconds');
     if (grace !== undefined) service.healthCheckGracePeriodSeconds = grace;
     const config = obj(input, 'deploymentConfiguration');
@@ -1216,4 +1228,9 @@ export function createEcsService(options: EcsOptions): EcsService {
       await scheduler.stop();
     },
   };
+}
+
+/** propagateTags of a CreateService/UpdateService request; the model check has refused other values. */
+function propagateTagsOf(input: Record<string, unknown>): Service['propagateTags'] | undefined {
+  return str(input, 'propagateTags') as Service['propagateTags'] | undefined;
 }

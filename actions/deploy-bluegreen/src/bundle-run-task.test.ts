@@ -541,6 +541,8 @@ describe('ECS-controller services: desired-count and force-new-deployment', () =
   test.each([
     [{ 'force-new-deployment': 'true' }, 'Input \'force-new-deployment\' has the value "true"'],
     [{ 'desired-count': '2' }, 'Input \'desired-count\' has the value "2"'],
+    [{ 'enable-ecs-managed-tags': 'true' }, 'Input \'enable-ecs-managed-tags\' has the value "true"'],
+    [{ 'propagate-tags': 'SERVICE' }, 'Input \'propagate-tags\' has the value "SERVICE"'],
   ])(
     'a CODE_DEPLOY service refuses %j before any write',
     async (extra, message) => {
@@ -554,6 +556,110 @@ describe('ECS-controller services: desired-count and force-new-deployment', () =
     },
     60_000,
   );
+
+  test('enable-ecs-managed-tags and propagate-tags go with the deployment, in its one UpdateService', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const before = sandbox.calls().length;
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v2'),
+      'enable-ecs-managed-tags': 'true',
+      'propagate-tags': 'TASK_DEFINITION',
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ deployed: 'true', 'task-definition-changed': 'true' });
+    expect(operationsSince(before).filter((op) => op === 'UpdateService')).toHaveLength(1);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] })))
+      .services![0]!;
+    expect([service.enableECSManagedTags, service.propagateTags]).toEqual([true, 'TASK_DEFINITION']);
+    expect(service.taskDefinition).toBe(run.outputs['task-definition-arn']);
+  }, 120_000);
+
+  test('tag settings alone on an unchanged service are set without a new deployment, and said so', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v1'),
+      'propagate-tags': 'SERVICE',
+      'enable-ecs-managed-tags': 'false',
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'unchanged', deployed: 'false' });
+    expect(run.stdout).toMatch(/propagate-tags: set main\/job\d+ from NONE to SERVICE \(no new deployment;/);
+    // enableECSManagedTags is already false: nothing to say about it.
+    expect(run.stdout).not.toMatch(/enable-ecs-managed-tags: set/);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: stack.cluster, services: [stack.service] })))
+      .services![0]!;
+    expect([service.enableECSManagedTags, service.propagateTags]).toEqual([false, 'SERVICE']);
+    expect(service.deployments).toHaveLength(1);
+
+    // Run again with the same settings: nothing to change, no write at all.
+    const before = sandbox.calls().length;
+    const again = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v1'),
+      'propagate-tags': 'SERVICE',
+    });
+    expect(again.code).toBe(0);
+    expect(operationsSince(before).filter((op) => MUTATING.test(op))).toEqual([]);
+  }, 120_000);
+
+  test.each([
+    [{ 'propagate-tags': 'TASK' }, /Input 'propagate-tags' has the value "TASK".*SERVICE, TASK_DEFINITION, NONE/],
+    [{ 'enable-ecs-managed-tags': 'yes' }, /Input 'enable-ecs-managed-tags' has the value "yes".*true or false/],
+  ])(
+    'a bad tag setting (%j) fails before any AWS call',
+    async (extra, message) => {
+      const before = sandbox.calls().length;
+      const run = await deployAction({ cluster: 'main', service: 'anything', image: image('v2'), ...extra });
+      expect(run.code).toBe(1);
+      expect(run.errors.join('\n')).toMatch(message);
+      expect(sandbox.calls(before)).toEqual([]);
+    },
+    60_000,
+  );
+
+  test('wait: false returns in under 2 s after UpdateService with the service deployment ARN, status and console link', async () => {
+    const stack = await newStack({ controller: 'ECS' });
+    const before = sandbox.calls().length;
+    const run = await deployAction({
+      cluster: stack.cluster,
+      service: stack.service,
+      image: image('v2'),
+      wait: 'false',
+    });
+    const exitedAt = Date.now();
+    expect(run.code).toBe(0);
+    const update = sandbox.calls(before).find((c) => c.operation === 'UpdateService');
+    expect(update).toBeDefined();
+    const returnedAfter = exitedAt - new Date(update!.time).getTime();
+    console.log(`wait: false (ECS controller) -> the process exited ${returnedAfter} ms after UpdateService`);
+    expect(returnedAfter).toBeLessThan(2000);
+    expect(run.outputs['deployment-id']).toMatch(
+      new RegExp(`^arn:aws:ecs:eu-west-1:\\d{12}:service-deployment/main/${stack.service}/`),
+    );
+    expect(run.outputs.deployed).toBe('false');
+    expect(['PENDING', 'IN_PROGRESS']).toContain(run.outputs.status);
+    expect(run.stdout).toContain(`/ecs/v2/clusters/main/services/${stack.service}/deployments?region=eu-west-1`);
+    expect(run.summary).toMatch(/Nobody is watching it/);
+    // Nobody watched: no poll of the deployment after the one status read.
+    const after = operationsSince(before);
+    expect(after.slice(after.indexOf('UpdateService'))).toEqual(['UpdateService', 'DescribeServiceDeployments']);
+    // Marked finished: the post step, given what the step saved as the runner does, leaves it alone.
+    expect(run.state['deployment-finished']).toBe('true');
+    const state = Object.fromEntries(Object.entries(run.state).map(([name, value]) => [`STATE_${name}`, value]));
+    const beforePost = sandbox.calls().length;
+    const post = await runAction('deploy-bluegreen', {
+      entry: 'post',
+      env: { ...sandbox.clientEnv(), ...state },
+      killAfterMs: 30_000,
+    });
+    expect(post.code).toBe(0);
+    expect(sandbox.calls(beforePost)).toEqual([]);
+  }, 120_000);
 
   test('hooks on an ECS-controller service fail before any write', async () => {
     const stack = await newStack({ controller: 'ECS' });

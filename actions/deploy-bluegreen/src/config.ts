@@ -51,7 +51,15 @@ export interface DeployConfig {
   desiredCount?: number;
   /** ECS controller only: deploy even when the service already runs the desired definition. */
   forceNewDeployment?: boolean;
+  /** ECS controller only: the service's enableECSManagedTags; undefined leaves it as it is. */
+  enableEcsManagedTags?: boolean;
+  /** ECS controller only: the service's propagateTags; undefined leaves it as it is. */
+  propagateTags?: PropagateTags;
 }
+
+/** UpdateServiceRequest.propagateTags (testing/aws-models/ecs.json, shape PropagateTags). */
+export const PROPAGATE_TAGS = ['SERVICE', 'TASK_DEFINITION', 'NONE'] as const;
+export type PropagateTags = (typeof PROPAGATE_TAGS)[number];
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -180,6 +188,10 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
     desiredCount: inputs.optionalInteger('desired-count', { min: 0, max: 5000 }),
     forceNewDeployment: inputs.boolean('force-new-deployment', false),
+    // Empty leaves the service's setting alone, so these are read only when given.
+    enableEcsManagedTags:
+      inputs.raw('enable-ecs-managed-tags') === '' ? undefined : inputs.boolean('enable-ecs-managed-tags', false),
+    propagateTags: inputs.raw('propagate-tags') === '' ? undefined : inputs.oneOf('propagate-tags', PROPAGATE_TAGS),
   };
 }
 

@@ -1,9 +1,12 @@
-/** Inputs that depend on the service's deployment controller: description, hooks, wait, desired-count, force-new-deployment. */
+/**
+ * Inputs that depend on the service's deployment controller: description, hooks, wait,
+ * desired-count, force-new-deployment, enable-ecs-managed-tags, propagate-tags.
+ */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
 import { ConfigurationError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/log.js';
-import type { DeployConfig } from './config.js';
+import type { DeployConfig, PropagateTags } from './config.js';
 import type { DeployDeps } from './deps.js';
 import type { ServiceInfo } from './discovery.js';
 import { MAX_DESCRIPTION_LENGTH } from './codedeploy.js';
@@ -35,7 +38,17 @@ export function withUserDescription(generated: string, user: string | undefined,
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
 export function checkControllerInputs(
-  config: Pick<DeployConfig, 'cluster' | 'service' | 'hooks' | 'wait' | 'desiredCount' | 'forceNewDeployment'>,
+  config: Pick<
+    DeployConfig,
+    | 'cluster'
+    | 'service'
+    | 'hooks'
+    | 'wait'
+    | 'desiredCount'
+    | 'forceNewDeployment'
+    | 'enableEcsManagedTags'
+    | 'propagateTags'
+  >,
   service: { controller: string; strategy?: string },
 ): void {
   if (service.controller === 'CODE_DEPLOY') {
@@ -54,6 +67,20 @@ export function checkControllerInputs(
         `force-new-deployment is for services with the ECS deployment controller, and ${where}: a CodeDeploy deployment needs a changed task definition`,
       );
     }
+    // The deployment's tasks belong to the task set CodeDeploy creates, not to an UpdateService
+    // this action makes: a tag setting there would not say which tasks carry the tags.
+    const tagInputs: [string, string | undefined][] = [
+      ['enable-ecs-managed-tags', config.enableEcsManagedTags?.toString()],
+      ['propagate-tags', config.propagateTags],
+    ];
+    for (const [input, value] of tagInputs) {
+      if (value === undefined) continue;
+      throw new ConfigurationError(
+        input,
+        value,
+        `${input} is for services with the ECS deployment controller, and ${where}: set the service's tag settings outside the deployment (Terraform's enable_ecs_managed_tags / propagate_tags, or aws ecs update-service), or leave ${input} empty`,
+      );
+    }
     return;
   }
   const where = `${config.cluster}/${config.service} uses the ECS deployment controller (${service.strategy ?? 'ROLLING'})`;
@@ -64,28 +91,58 @@ export function checkControllerInputs(
       `AppSpec hooks are run by CodeDeploy, and ${where}; set lifecycle hooks on the service's deploymentConfiguration instead, or leave hooks empty`,
     );
   }
-  if (config.wait === false) {
-    throw new ConfigurationError('wait', 'false', `wait: false is supported for CODE_DEPLOY services, and ${where}`);
-  }
+}
+
+/** The service settings these inputs ask for and the service does not have yet (UpdateService fields). */
+export function serviceSettingsToChange(
+  config: Pick<DeployConfig, 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
+  current: { desiredCount?: number; enableECSManagedTags?: boolean; propagateTags?: string },
+): { desiredCount?: number; enableECSManagedTags?: boolean; propagateTags?: PropagateTags } {
+  return {
+    ...(config.desiredCount !== undefined && config.desiredCount !== current.desiredCount
+      ? { desiredCount: config.desiredCount }
+      : {}),
+    ...(config.enableEcsManagedTags !== undefined &&
+    config.enableEcsManagedTags !== (current.enableECSManagedTags ?? false)
+      ? { enableECSManagedTags: config.enableEcsManagedTags }
+      : {}),
+    ...(config.propagateTags !== undefined && config.propagateTags !== (current.propagateTags ?? 'NONE')
+      ? { propagateTags: config.propagateTags }
+      : {}),
+  };
 }
 
 /**
- * Nothing to deploy, but desired-count differs from the service's: set it alone. UpdateService
- * with only desiredCount scales the service without starting a new deployment.
+ * Nothing to deploy, but desired-count or the tag settings differ from the service's: set them
+ * alone. UpdateService without a task definition or forceNewDeployment starts no deployment;
+ * the tag settings apply to tasks started from then on (force-new-deployment replaces the
+ * running ones).
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
 export async function scaleIfAsked(
-  config: Pick<DeployConfig, 'cluster' | 'service' | 'desiredCount'>,
+  config: Pick<DeployConfig, 'cluster' | 'service' | 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
   deps: Pick<DeployDeps, 'ecs' | 'logger'>,
   service: ServiceInfo,
 ): Promise<void> {
-  if (config.desiredCount === undefined || config.desiredCount === service.raw.desiredCount) return;
+  const change = serviceSettingsToChange(config, service.raw);
+  if (Object.keys(change).length === 0) return;
   await awsCall(`service ${config.service} in cluster ${config.cluster}`, () =>
-    deps.ecs.send(
-      new UpdateServiceCommand({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount }),
-    ),
+    deps.ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service: config.service, ...change })),
   );
-  deps.logger.info(
-    `desired-count: set ${config.cluster}/${config.service} from ${service.raw.desiredCount ?? 0} to ${config.desiredCount} tasks (no new deployment).`,
-  );
+  const where = `${config.cluster}/${config.service}`;
+  if (change.desiredCount !== undefined) {
+    deps.logger.info(
+      `desired-count: set ${where} from ${service.raw.desiredCount ?? 0} to ${change.desiredCount} tasks (no new deployment).`,
+    );
+  }
+  if (change.enableECSManagedTags !== undefined) {
+    deps.logger.info(
+      `enable-ecs-managed-tags: set ${where} to ${change.enableECSManagedTags} (no new deployment; tasks started from now on carry it, force-new-deployment replaces the running ones).`,
+    );
+  }
+  if (change.propagateTags !== undefined) {
+    deps.logger.info(
+      `propagate-tags: set ${where} from ${service.raw.propagateTags ?? 'NONE'} to ${change.propagateTags} (no new deployment; tasks started from now on carry it, force-new-deployment replaces the running ones).`,
+    );
+  }
 }

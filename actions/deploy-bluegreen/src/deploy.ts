@@ -252,6 +252,9 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       testUrl: config.testUrl,
       desiredCount: config.desiredCount,
       forceNewDeployment: config.forceNewDeployment,
+      enableEcsManagedTags: config.enableEcsManagedTags,
+      propagateTags: config.propagateTags,
+      wait: config.wait,
     },
     (record) => (report.record = record),
   );
@@ -259,9 +262,10 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
   return (report.outputs = {
     'task-definition-arn': resolved.arn,
     'task-definition-changed': !runsDesired,
-    deployed: true,
+    // Not watched: nobody knows yet whether it succeeds.
+    deployed: !record.notWatched,
     'deployment-id': record.id,
-    status: 'Succeeded',
+    status: record.notWatched ? (record.status ?? 'PENDING') : 'Succeeded',
   });
 }
 

@@ -24,8 +24,10 @@ import { ActionFailure, CancelledError, TimeoutError } from '../../../lib/errors
 import { formatDuration } from '../../../lib/inputs.js';
 import { callWithin, STOP_CALL_MS } from './bounded.js';
 import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS } from './codedeploy.js';
+import type { PropagateTags } from './config.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from './deps.js';
 import { explainStoppedTasks } from './diagnostics.js';
+import { leaveEcsUnwatched } from './unwatched.js';
 import {
   awaitingPauseHook,
   classifyDeploymentStatus,
@@ -53,6 +55,10 @@ export interface EcsPlan {
   testUrl?: string;
   desiredCount?: number;
   forceNewDeployment?: boolean;
+  enableEcsManagedTags?: boolean;
+  propagateTags?: PropagateTags;
+  /** false: return once UpdateService has started the deployment (default true). */
+  wait?: boolean;
 }
 
 export async function deployWithEcs(
@@ -69,6 +75,8 @@ export async function deployWithEcs(
         taskDefinition: plan.taskDefinitionArn,
         ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
         ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
+        ...(plan.enableEcsManagedTags !== undefined ? { enableECSManagedTags: plan.enableEcsManagedTags } : {}),
+        ...(plan.propagateTags !== undefined ? { propagateTags: plan.propagateTags } : {}),
       }),
     ),
   );
@@ -83,6 +91,10 @@ export async function deployWithEcs(
   // UpdateService names the service deployment it started: remember it at once, so a cancel or
   // timeout from here on can still stop it (here, or in the post step).
   // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html (currentServiceDeployment)
+  if (plan.wait === false) {
+    onRecord?.(record);
+    return leaveEcsUnwatched(deps, plan, record, updated.service);
+  }
   const current = plan.strategy === 'ROLLING' ? undefined : updated.service?.currentServiceDeployment;
   if (current) rememberServiceDeployment(deps, plan, record, current);
   onRecord?.(record);
@@ -238,7 +250,7 @@ async function passPauseHook(
 }
 
 /** The service's deployments in the ECS console. */
-function serviceDeploymentsConsoleUrl(region: string, plan: EcsPlan): string {
+export function serviceDeploymentsConsoleUrl(region: string, plan: Pick<EcsPlan, 'cluster' | 'service'>): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
 }

@@ -142,6 +142,27 @@ resource "aws_iam_role_policy" "codedeploy_notifications" {
   })
 }
 
+# AppSpec hooks (deploy-bluegreen's `hooks`): CodeDeploy invokes each function as this role.
+# AWSCodeDeployRoleForECS already allows lambda:InvokeFunction on every function; this grant
+# names the hooks so that the role keeps working with AWSCodeDeployRoleForECSLimited, which
+# allows only functions named CodeDeployHook_*.
+# https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html
+# https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECSLimited.html
+resource "aws_iam_role_policy" "codedeploy_hooks" {
+  count = length(var.hook_function_arns) > 0 ? 1 : 0
+  name  = "lifecycle-hooks"
+  role  = aws_iam_role.codedeploy.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeHooks"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = var.hook_function_arns
+    }]
+  })
+}
+
 resource "aws_codedeploy_app" "this" {
   name             = var.name
   compute_platform = "ECS"

@@ -177,3 +177,13 @@ variable "tags" {
   description = "Tags added to every resource."
   default     = {}
 }
+
+variable "hook_function_arns" {
+  type        = list(string)
+  description = "Lambda functions the deployments' AppSpec hooks name: the CodeDeploy role may lambda:InvokeFunction them (a hook invoked by a qualified ARN, :alias or :version, needs that ARN listed). Empty: no grant of its own."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.hook_function_arns : can(regex("^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$", a))])
+    error_message = "hook_function_arns must list Lambda function ARNs without wildcards, e.g. [\"arn:aws:lambda:eu-west-1:123456789012:function:CodeDeployHook_smoke\"]."
+  }
+}

@@ -9,6 +9,7 @@ locals {
   issuer       = "token.actions.githubusercontent.com"
   provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account}:oidc-provider/${local.issuer}"
   bucket_arn   = "arn:${local.partition}:s3:::${var.state_bucket}"
+  cluster_arn  = "arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${var.ecs_cluster_name}"
   # Terraform's S3 backend lists the workspace prefix (env:/, ListObjects with
   # Prefix = workspace_key_prefix + "/") in init before it reads a state.
   # https://github.com/hashicorp/terraform/blob/main/internal/backend/remote-state/s3/backend_state.go
@@ -114,7 +115,7 @@ data "aws_iam_policy_document" "deploy" {
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
-      values   = ["arn:${local.partition}:ecs:${local.region}:${local.account}:cluster/${var.ecs_cluster_name}"]
+      values   = [local.cluster_arn]
     }
   }
   # ECS native blue/green lifecycle hooks: a paused deployment is resumed (or rolled back) with
@@ -148,6 +149,46 @@ data "aws_iam_policy_document" "deploy" {
       "arn:${local.partition}:codedeploy:${local.region}:${local.account}:application:${var.codedeploy_application}",
       "arn:${local.partition}:codedeploy:${local.region}:${local.account}:deploymentgroup:${var.codedeploy_application}/*",
     ]
+  }
+  # run-task-command: one-off tasks of the listed families, only in the deploy cluster. RunTask
+  # authorizes on the task definition and takes ecs:cluster as a condition key; StopTask (on
+  # timeout or cancel) on the cluster's tasks.
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+  dynamic "statement" {
+    for_each = length(var.run_task_families) > 0 ? ["RunTask"] : []
+    content {
+      sid       = "RunTask"
+      actions   = ["ecs:RunTask"]
+      resources = [for family in var.run_task_families : "arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${family}:*"]
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [local.cluster_arn]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.run_task_families) > 0 ? ["StopTask"] : []
+    content {
+      sid       = "StopTask"
+      actions   = ["ecs:StopTask"]
+      resources = ["arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.ecs_cluster_name}/*"]
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [local.cluster_arn]
+      }
+    }
+  }
+  # A failed one-off task's last log lines: GetLogEvents authorizes on the log stream.
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+  dynamic "statement" {
+    for_each = length(var.log_group_names) > 0 ? ["TaskLogs"] : []
+    content {
+      sid       = "TaskLogs"
+      actions   = ["logs:GetLogEvents"]
+      resources = [for group in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:${group}:log-stream:*"]
+    }
   }
   statement {
     sid       = "CodeDeployConfigs"

@@ -88,6 +88,26 @@ variable "pass_role_arns" {
   description = "The task and execution role ARNs the deploy role may pass to ECS in a task definition."
 }
 
+variable "run_task_families" {
+  type        = list(string)
+  description = "Task definition families deploy-bluegreen's run-task-command may run as one-off tasks (RunTask in ecs_cluster_name, StopTask there). Empty: no RunTask."
+  default     = []
+  validation {
+    condition     = alltrue([for f in var.run_task_families : can(regex("^[A-Za-z0-9_-]{1,255}$", f))])
+    error_message = "run_task_families must list task definition family names (letters, digits, '-' or '_'; no wildcards, no revision), e.g. [\"sample-app\"]."
+  }
+}
+
+variable "log_group_names" {
+  type        = list(string)
+  description = "CloudWatch Logs groups whose streams the deploy role may read (GetLogEvents: a failed one-off task's last lines). Empty: none."
+  default     = []
+  validation {
+    condition     = alltrue([for g in var.log_group_names : can(regex("^[A-Za-z0-9_./#-]{1,512}$", g))])
+    error_message = "log_group_names must list log group names (letters, digits, '_', '-', '/', '.', '#'; no wildcards), e.g. [\"/ecs/sample-app\"]."
+  }
+}
+
 variable "codedeploy_application" {
   type        = string
   description = "The CodeDeploy application the deploy role may deploy."

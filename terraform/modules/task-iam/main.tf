@@ -47,6 +47,43 @@ data "aws_iam_policy_document" "execution" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${var.log_group_arn}:*"]
   }
+  # A container definition's `secrets`: ECS reads them with the execution role when the task
+  # starts, GetSecretValue on the secret (a `:json-key:version-stage:version-id` suffix still
+  # reads the whole secret), GetParameters on the parameter, and kms:Decrypt for a
+  # customer-managed key; the ViaService condition keeps the key usable only through those
+  # services. Nothing when the lists are empty.
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html#task-execution-secrets
+  dynamic "statement" {
+    for_each = length(var.secret_arns) > 0 ? ["ReadSecrets"] : []
+    content {
+      sid       = "ReadSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = var.secret_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.parameter_arns) > 0 ? ["ReadParameters"] : []
+    content {
+      sid       = "ReadParameters"
+      actions   = ["ssm:GetParameters"]
+      resources = var.parameter_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.secret_kms_key_arns) > 0 ? ["DecryptSecrets"] : []
+    content {
+      sid       = "DecryptSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = var.secret_kms_key_arns
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com", "ssm.${data.aws_region.current.name}.amazonaws.com"]
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "execution" {

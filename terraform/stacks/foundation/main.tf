@@ -60,6 +60,10 @@ module "task_iam" {
   name           = var.name
   repository_arn = local.repository.arn
   log_group_arn  = aws_cloudwatch_log_group.app.arn
+
+  secret_arns         = var.secret_arns
+  parameter_arns      = var.parameter_arns
+  secret_kms_key_arns = var.secret_kms_key_arns
 }
 
 data "aws_caller_identity" "current" {}

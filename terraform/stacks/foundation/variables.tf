@@ -108,3 +108,21 @@ variable "tags" {
   description = "Tags added to every resource (besides Application and Stack)."
   default     = {}
 }
+
+variable "secret_arns" {
+  type        = list(string)
+  description = "Secrets Manager secret ARNs the task definition's `secrets` read (whole ARN, no :json-key:: suffix): the execution role may read them."
+  default     = []
+}
+
+variable "parameter_arns" {
+  type        = list(string)
+  description = "SSM parameter ARNs the task definition's `secrets` read: the execution role may read them."
+  default     = []
+}
+
+variable "secret_kms_key_arns" {
+  type        = list(string)
+  description = "Customer-managed KMS keys of those secrets and parameters (empty with AWS-managed keys)."
+  default     = []
+}

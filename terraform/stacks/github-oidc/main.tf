@@ -20,6 +20,8 @@ module "github_oidc" {
   ecs_cluster_name                  = var.ecs_cluster_name
   pass_role_arns                    = var.pass_role_arns
   codedeploy_application            = var.codedeploy_application
+  run_task_families                 = var.run_task_families
+  log_group_names                   = var.log_group_names
   state_bucket                      = var.state_bucket
   create_state_bucket               = var.create_state_bucket
   provision_role_policy_arns        = var.provision_role_policy_arns

@@ -78,6 +78,18 @@ variable "codedeploy_application" {
   description = "service's codedeploy_application output."
 }
 
+variable "run_task_families" {
+  type        = list(string)
+  description = "foundation's task_family output, when deploy-bluegreen's run-task-command runs one-off tasks of it (empty: no RunTask)."
+  default     = []
+}
+
+variable "log_group_names" {
+  type        = list(string)
+  description = "foundation's log_group_name output: the deploy role reads a failed one-off task's last lines there (empty: no GetLogEvents)."
+  default     = []
+}
+
 variable "state_bucket" {
   type        = string
   description = "The S3 bucket of the Terraform state (created here unless create_state_bucket is false)."

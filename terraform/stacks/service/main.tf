@@ -43,6 +43,7 @@ module "service" {
   test_listener_arn             = module.alb.test_listener_arn
   deployment_config_name        = var.deployment_config_name
   blue_termination_wait_minutes = var.blue_termination_wait_minutes
+  hook_function_arns            = var.hook_function_arns
 
   # A target group must belong to a load balancer (through a listener) before a service uses it.
   depends_on = [module.alb]

@@ -159,3 +159,9 @@ variable "tags" {
   description = "Tags added to every resource."
   default     = {}
 }
+
+variable "hook_function_arns" {
+  type        = list(string)
+  description = "Lambda functions deploy-bluegreen's hooks name (ARNs): CodeDeploy's role may invoke them."
+  default     = []
+}
