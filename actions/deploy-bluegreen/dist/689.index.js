@@ -181,12 +181,515 @@ const ACTIVE_STATUSES = Object.keys(DEPLOYMENT_STATUS).filter((status) => DEPLOY
 
 // EXTERNAL MODULE: ./actions/deploy-bluegreen/src/hooks.ts
 var src_hooks = __webpack_require__(6447);
+;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/ecs-native-status.ts
+/** ServiceDeploymentStatus. */
+const ecs_native_status_DEPLOYMENT_STATUS = {
+    PENDING: 'going',
+    IN_PROGRESS: 'going',
+    // A stop or rollback was asked for: it is still running until it ends in one of the failed states.
+    STOP_REQUESTED: 'going',
+    ROLLBACK_REQUESTED: 'going',
+    ROLLBACK_IN_PROGRESS: 'going',
+    SUCCESSFUL: 'done',
+    STOPPED: 'failed',
+    ROLLBACK_SUCCESSFUL: 'failed',
+    ROLLBACK_FAILED: 'failed',
+};
+function classifyDeploymentStatus(status) {
+    return ecs_native_status_DEPLOYMENT_STATUS[status ?? ''] ?? 'unknown';
+}
+/** The deployment is over (whatever the outcome) and nothing more will change. */
+function deploymentEnded(status) {
+    const verdict = classifyDeploymentStatus(status);
+    return verdict === 'done' || verdict === 'failed';
+}
+/** DeploymentRolloutState (DescribeServices deployments[].rolloutState, ROLLING). */
+const ROLLOUT_STATE = { IN_PROGRESS: 'going', COMPLETED: 'done', FAILED: 'failed' };
+function classifyRolloutState(state) {
+    // ECS leaves it out when the circuit breaker is off: the counts decide then.
+    if (state === undefined)
+        return 'going';
+    return ROLLOUT_STATE[state] ?? 'unknown';
+}
+/**
+ * ServiceDeploymentLifecycleStage in the order AWS documents; stages can pass between two polls,
+ * so the watch compares positions. A stage never ends a deployment by itself (the status does),
+ * so every known stage is 'going'.
+ */
+const LIFECYCLE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
+];
+function stagePosition(stage) {
+    return stage ? LIFECYCLE_STAGES.indexOf(stage) : -1;
+}
+function classifyLifecycleStage(stage) {
+    return stage === undefined || stagePosition(stage) >= 0 ? 'going' : 'unknown';
+}
+/**
+ * The test listener reaches green from TEST_TRAFFIC_SHIFT on ("The green service revision is
+ * migrating from 0% to 100% of test traffic"): before that, checks of the test URL see blue.
+ */
+function testTrafficReachesGreen(stage) {
+    return stagePosition(stage) >= stagePosition('TEST_TRAFFIC_SHIFT');
+}
+/**
+ * A pause hook waiting for ContinueServiceDeployment, if the deployment is held by one.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+ */
+function awaitingPauseHook(deployment) {
+    return (deployment.lifecycleHookDetails ?? []).find((hook) => hook.targetType === 'PAUSE' && hook.status === 'AWAITING_ACTION' && hook.hookId);
+}
+/** A traffic weight as ECS gives it (a Double, e.g. 2.5) without float noise. */
+function percent(weight) {
+    return `${Math.round(weight * 10) / 10}%`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/ecs-native.ts
+/**
+ * Services with the ECS deployment controller. BLUE_GREEN, LINEAR and CANARY: UpdateService, then
+ * watch the service deployment through its lifecycle stages and traffic steps; at a pause hook run
+ * the test-traffic gate and continue or roll back; stop with ROLLBACK on timeout or cancel.
+ * ROLLING: UpdateService, wait until the service is stable, fail when the deployment circuit
+ * breaker rolled it back.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+async function deployWithEcs(deps, plan, onRecord) {
+    const started = deps.clock.now();
+    const updated = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+        cluster: plan.cluster,
+        service: plan.service,
+        taskDefinition: plan.taskDefinitionArn,
+        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
+        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
+        ...(plan.enableEcsManagedTags !== undefined ? { enableECSManagedTags: plan.enableEcsManagedTags } : {}),
+        ...(plan.propagateTags !== undefined ? { propagateTags: plan.propagateTags } : {}),
+    })));
+    deps.logger.info(`Updated service ${plan.cluster}/${plan.service} to ${plan.taskDefinitionArn} (${plan.strategy}).`);
+    const record = {
+        kind: 'ecs',
+        id: '',
+        lifecycle: [],
+        traffic: [],
+        startTime: new Date(started),
+    };
+    // UpdateService names the service deployment it started: remember it at once, so a cancel or
+    // timeout from here on can still stop it (here, or in the post step).
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html (currentServiceDeployment)
+    if (plan.wait === false) {
+        onRecord?.(record);
+        return leaveEcsUnwatched(deps, plan, record, updated.service);
+    }
+    const current = plan.strategy === 'ROLLING' ? undefined : updated.service?.currentServiceDeployment;
+    if (current)
+        rememberServiceDeployment(deps, plan, record, current);
+    onRecord?.(record);
+    try {
+        if (plan.strategy === 'ROLLING')
+            await watchRolling(deps, plan, record);
+        else
+            await watchServiceDeployment(deps, plan, record, started);
+    }
+    finally {
+        record.endTime = new Date(deps.clock.now());
+    }
+    return record;
+}
+// ---------------------------------------------------------------------------------------------
+// Native blue/green
+async function watchServiceDeployment(deps, plan, record, started) {
+    const seen = { status: '', stage: -1, traffic: '', unknown: new Set(), hooks: new Set() };
+    let last;
+    try {
+        // Older APIs (or answers) may not name it in UpdateService: find it by time then.
+        if (!record.id)
+            rememberServiceDeployment(deps, plan, record, await findServiceDeployment(deps, plan, started));
+        const arn = record.id;
+        for (;;) {
+            last = await describeServiceDeployment(deps, arn, deps.signal);
+            observe(deps, last, seen, record);
+            if (deploymentEnded(last.status))
+                break;
+            const paused = awaitingPauseHook(last);
+            if (paused && !seen.hooks.has(paused.hookId)) {
+                seen.hooks.add(paused.hookId);
+                await passPauseHook(deps, plan, record, last, paused);
+                continue;
+            }
+            const left = plan.deadline - deps.clock.now();
+            if (left <= 0)
+                throw new errors/* TimeoutError */.MU(`timeout-minutes (${(0,inputs/* formatDuration */.a3)(plan.timeoutMs)}) reached`);
+            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
+        }
+    }
+    catch (error) {
+        if (!(error instanceof errors/* CancelledError */.cc || error instanceof errors/* TimeoutError */.MU) || !record.id) {
+            // The watch broke (not a cancel or timeout): the deployment goes on by itself, and the post
+            // step must not roll it back.
+            if (record.id && !(error instanceof errors/* ActionFailure */.dR)) {
+                deps.saveState(STATE.finished, 'true');
+                throw new errors/* ActionFailure */.dR(`Watching service deployment ${record.id} failed (${error.message}); the deployment goes on without this action. Follow it in the console: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`);
+            }
+            throw error;
+        }
+        const where = `${last?.status ?? 'PENDING'}${last?.lifecycleStage ? ` in ${last.lifecycleStage}` : ''}`;
+        const cancelled = error instanceof errors/* CancelledError */.cc;
+        const why = cancelled
+            ? `${error.message} while service deployment ${record.id} was ${where}`
+            : `Timed out: ${error.message} while service deployment ${record.id} was ${where}`;
+        record.stoppedBecause = why;
+        if (cancelled && !plan.rollbackOnCancel) {
+            deps.saveState(STATE.finished, 'true');
+            throw new errors/* ActionFailure */.dR(`${why}. rollback-on-cancel is false: the deployment goes on without this action.`);
+        }
+        deps.logger.info(`${why}: stopping it with ROLLBACK.`);
+        const stoppingAt = deps.clock.now();
+        try {
+            // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
+            await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
+        }
+        catch (stopError) {
+            // The state still says "not finished": the post step (post-if: always()) tries the stop again,
+            // whatever rollback-on-cancel says when this stop was a timeout's.
+            if (!cancelled)
+                deps.saveState(STATE.stopFailed, 'true');
+            throw new errors/* ActionFailure */.dR(`${why}. StopServiceDeployment failed (${stopError.message}): service deployment ${record.id} is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`);
+        }
+        deps.saveState(STATE.finished, 'true');
+        const budget = cancelled ? Math.max(0, CANCEL_BUDGET_MS - (deps.clock.now() - stoppingAt)) : ROLLBACK_WAIT_MS;
+        const outcome = await waitForServiceDeploymentEnd(deps, record.id, budget, cancelled ? undefined : deps.signal, Math.min(plan.pollIntervalMs, cancelled ? 500 : 2000));
+        record.status = outcome;
+        throw new errors/* ActionFailure */.dR(`${why}. Stopped it with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${(0,inputs/* formatDuration */.a3)(budget)}; follow it in the console`}.`);
+    }
+    deps.saveState(STATE.finished, 'true');
+    if (last.status === 'SUCCESSFUL') {
+        deps.logger.info(`Service deployment succeeded: ${plan.taskDefinitionArn} serves production traffic.`);
+        return;
+    }
+    const lines = [
+        `Service deployment ${record.id} ended ${last.status}${last.lifecycleStage ? ` in lifecycle stage ${last.lifecycleStage}` : ''}${last.statusReason ? `: ${last.statusReason}` : ''}.`,
+    ];
+    if (last.rollback)
+        lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
+    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+    throw new errors/* ActionFailure */.dR(lines.join('\n'));
+}
+/**
+ * A pause hook holds the deployment until ContinueServiceDeployment (or its timeout). With
+ * test-url the test-traffic gate decides: CONTINUE when the checks pass, StopServiceDeployment
+ * ROLLBACK with their message when they fail. Without it nothing here can decide, and waiting
+ * would only run out the timeout: fail at once, saying how to continue by hand.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+ */
+async function passPauseHook(deps, plan, record, deployment, hook) {
+    const stage = deployment.lifecycleStage ?? 'an unnamed stage';
+    const where = `pause hook ${hook.hookId} at lifecycle stage ${stage}`;
+    const expiry = hook.expiresAt
+        ? ` until ${hook.expiresAt.toISOString()}, then ECS takes its timeout action ${hook.timeoutAction ?? 'ROLLBACK'}`
+        : '';
+    deps.logger.info(`Service deployment ${record.id} is paused at ${where}${expiry}.`);
+    if (!plan.testUrl || !deps.checkTestTraffic) {
+        // Left to a person: the post step must not stop it.
+        deps.saveState(STATE.finished, 'true');
+        record.status = 'AWAITING_ACTION';
+        throw new errors/* ActionFailure */.dR(continueByHand(deps.region, plan, record.id, where, hook.hookId, expiry));
+    }
+    if (!testTrafficReachesGreen(deployment.lifecycleStage)) {
+        deps.logger.warning(`At ${stage} the test listener still sends every request to the running revision: the checks of ${plan.testUrl} do not reach the new one. A pause hook at POST_TEST_TRAFFIC_SHIFT tests the new revision.`);
+    }
+    deps.logger.info(`Test traffic gate: checking ${plan.testUrl} at ${where}.`);
+    const result = await deps.checkTestTraffic(plan.testUrl, deps.signal);
+    if (result.passed) {
+        deps.logger.info(`Test traffic checks passed (${result.message}): continuing the service deployment.`);
+        await continueServiceDeployment(deps, record.id, hook.hookId);
+        return;
+    }
+    const why = `Test traffic checks against ${plan.testUrl} failed at ${where}: ${result.message}`;
+    record.stoppedBecause = why;
+    deps.logger.info(`${why}. Stopping service deployment ${record.id} with ROLLBACK.`);
+    await stopServiceDeployment(deps, record.id);
+    deps.saveState(STATE.finished, 'true');
+    const outcome = await waitForServiceDeploymentEnd(deps, record.id, ROLLBACK_WAIT_MS, deps.signal, Math.min(plan.pollIntervalMs, 2000));
+    record.status = outcome;
+    throw new errors/* ActionFailure */.dR(`${why}. Stopped service deployment ${record.id} with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${(0,inputs/* formatDuration */.a3)(ROLLBACK_WAIT_MS)}; follow it in the console`}.`);
+}
+/** The service's deployments in the ECS console. */
+function serviceDeploymentsConsoleUrl(region, plan) {
+    const r = encodeURIComponent(region);
+    return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
+}
+function continueByHand(region, plan, arn, where, hookId, expiry) {
+    const console = serviceDeploymentsConsoleUrl(region, plan);
+    return [
+        `Service deployment ${arn} is paused at ${where}${expiry}.`,
+        'This action continues a pause hook only after its test-traffic checks pass, and test-url is not set.',
+        'Continue (or roll back) by hand:',
+        `  aws ecs continue-service-deployment --region ${region} --service-deployment-arn ${arn} --hook-id ${hookId} --action CONTINUE`,
+        `  or in the console: ${console} (Deployments, Take action, Continue or Roll back).`,
+        'Or set test-url to the test listener URL so this action checks the new revision and continues by itself.',
+    ].join('\n');
+}
+/** ContinueServiceDeployment CONTINUE; a hook already answered (by a person, or its timeout) is not an error. */
+async function continueServiceDeployment(deps, arn, hookId) {
+    try {
+        await (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' }), {
+            abortSignal: deps.signal,
+        }));
+    }
+    catch (error) {
+        if (deps.signal.aborted)
+            throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
+        if (!(error instanceof aws/* AwsCallError */.iQ) || error.code !== 'InvalidParameterException')
+            throw error;
+        deps.logger.info(`Pause hook ${hookId} no longer awaits action (${error.message}); still watching.`);
+    }
+}
+function rememberServiceDeployment(deps, plan, record, arn) {
+    record.id = arn;
+    deps.saveState(STATE.kind, 'ecs');
+    deps.saveState(STATE.id, arn);
+    deps.saveState(STATE.finished, 'false');
+    deps.logger.info(`Service deployment ${arn}`);
+}
+function observe(deps, deployment, seen, record) {
+    const status = deployment.status ?? 'UNKNOWN';
+    record.status = status;
+    if (status !== seen.status) {
+        deps.logger.info(`Service deployment: ${status}${deployment.statusReason ? ` (${deployment.statusReason})` : ''}`);
+        seen.status = status;
+    }
+    // A value newer than this code: say so once, and keep watching until a known end or the timeout.
+    for (const [what, value, verdict] of [
+        ['status', status, classifyDeploymentStatus(status)],
+        ['lifecycle stage', deployment.lifecycleStage, classifyLifecycleStage(deployment.lifecycleStage)],
+    ]) {
+        if (verdict === 'unknown' && value && !seen.unknown.has(value)) {
+            seen.unknown.add(value);
+            deps.logger.warning(`Service deployment ${what} ${value} is unknown to this action: still watching until it ends or timeout-minutes runs out.`);
+        }
+    }
+    for (const hook of deployment.lifecycleHookDetails ?? []) {
+        // Lambda hooks answer ECS themselves: report them, the deployment moves on when they do.
+        if (hook.targetType === 'PAUSE' || !hook.hookId || seen.hooks.has(`${hook.hookId}:${hook.status}`))
+            continue;
+        seen.hooks.add(`${hook.hookId}:${hook.status}`);
+        deps.logger.info(`  Lifecycle hook ${hook.targetArn ?? hook.hookId} (${hook.targetType ?? 'AWS_LAMBDA'}) at ${deployment.lifecycleStage ?? 'this stage'}: ${hook.status}`);
+    }
+    const position = stagePosition(deployment.lifecycleStage);
+    // A rollback walks the stages again: log it as a new stage even though its position is lower.
+    const rollingBack = status.startsWith('ROLLBACK');
+    if (position > seen.stage || (rollingBack && position !== seen.stage && position >= 0)) {
+        const now = new Date(deps.clock.now());
+        const previous = record.lifecycle[record.lifecycle.length - 1];
+        if (previous && !previous.endTime) {
+            previous.endTime = now;
+            previous.status = 'Succeeded';
+        }
+        const name = `${rollingBack ? 'Rollback: ' : ''}${deployment.lifecycleStage}`;
+        record.lifecycle.push({ name, status: 'InProgress', startTime: now });
+        deps.logger.info(`  ${name}`);
+        seen.stage = position;
+    }
+    if (deploymentEnded(status)) {
+        const current = record.lifecycle[record.lifecycle.length - 1];
+        if (current && !current.endTime) {
+            current.endTime = new Date(deps.clock.now());
+            current.status = status === 'SUCCESSFUL' ? 'Succeeded' : status;
+        }
+    }
+    const green = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+    if (green !== undefined) {
+        const blue = (deployment.sourceServiceRevisions ?? []).reduce((s, r) => s + (r.requestedProductionTrafficWeight ?? 0), 0);
+        const line = `Traffic: blue ${percent(blue)} | green ${percent(green)}`;
+        if (line !== seen.traffic) {
+            seen.traffic = line;
+            const tenth = (n) => Math.round(n * 10) / 10;
+            record.traffic.push({ time: new Date(deps.clock.now()), blue: tenth(blue), green: tenth(green) });
+            deps.logger.info(line);
+        }
+    }
+}
+/** The service deployment UpdateService started: the newest one created since (allowing for clock skew). */
+async function findServiceDeployment(deps, plan, started) {
+    const findDeadline = Math.min(plan.deadline, deps.clock.now() + 60_000);
+    for (;;) {
+        (0,cancel/* throwIfCancelled */.dZ)(deps.signal);
+        const answer = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({ cluster: plan.cluster, service: plan.service }), {
+            abortSignal: deps.signal,
+        })).catch((error) => {
+            if (deps.signal.aborted)
+                throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
+            throw error;
+        });
+        const candidates = (answer.serviceDeployments ?? [])
+            .filter((d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going')
+            .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+        const newest = candidates[0]?.serviceDeploymentArn;
+        if (newest)
+            return newest;
+        if (deps.clock.now() >= findDeadline) {
+            throw new errors/* ActionFailure */.dR(`UpdateService did not start a service deployment in ${plan.cluster}/${plan.service} (ListServiceDeployments lists none).`);
+        }
+        await deps.clock.sleep(Math.min(plan.pollIntervalMs, 2000), deps.signal);
+    }
+}
+async function describeServiceDeployment(deps, arn, signal) {
+    const answer = await (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }), signal ? { abortSignal: signal } : {})).catch((error) => {
+        if (signal?.aborted)
+            throw (0,cancel/* cancelledFrom */.sp)(signal);
+        throw error;
+    });
+    const deployment = answer.serviceDeployments?.[0];
+    if (!deployment) {
+        throw new errors/* ActionFailure */.dR(`DescribeServiceDeployments found no ${arn}: ${answer.failures?.[0]?.reason ?? 'MISSING'}`);
+    }
+    return deployment;
+}
+/** StopServiceDeployment ROLLBACK; with `perCallMs`, each attempt is aborted after that long and tried once more. */
+async function stopServiceDeployment(deps, arn, perCallMs) {
+    // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
+    const alreadyOver = (error) => error instanceof aws/* AwsCallError */.iQ && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? '');
+    try {
+        await callWithin(perCallMs ?? 0, perCallMs === undefined ? 1 : 2, (signal) => (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), perCallMs === undefined ? {} : { abortSignal: signal })), alreadyOver);
+    }
+    catch (error) {
+        if (alreadyOver(error))
+            return;
+        throw error;
+    }
+}
+async function waitForServiceDeploymentEnd(deps, arn, budgetMs, signal, intervalMs) {
+    const deadline = deps.clock.now() + budgetMs;
+    let status = 'UNKNOWN';
+    try {
+        for (;;) {
+            // Each poll is bounded by what is left of the budget.
+            const callSignal = (0,cancel/* withTimeout */.wj)(signal, Math.max(1, deadline - deps.clock.now()));
+            try {
+                status = (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
+            }
+            catch (error) {
+                if (!signal?.aborted && callSignal.aborted)
+                    return status;
+                throw error;
+            }
+            const left = deadline - deps.clock.now();
+            if (deploymentEnded(status) || left <= 0)
+                return status;
+            await deps.clock.sleep(Math.min(intervalMs, left), signal);
+        }
+    }
+    catch (error) {
+        if (error instanceof errors/* CancelledError */.cc)
+            return 'still rolling back when the action was cancelled';
+        throw error;
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Rolling
+async function watchRolling(deps, plan, record) {
+    const seen = { line: '', unknown: new Set() };
+    try {
+        for (;;) {
+            (0,cancel/* throwIfCancelled */.dZ)(deps.signal);
+            const answer = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: plan.cluster, services: [plan.service] }), {
+                abortSignal: deps.signal,
+            })).catch((error) => {
+                if (deps.signal.aborted)
+                    throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
+                throw error;
+            });
+            const service = answer.services?.[0];
+            const deployments = service?.deployments ?? [];
+            const primary = deployments.find((d) => d.status === 'PRIMARY');
+            record.id = primary?.id ?? record.id;
+            const line = `Rolling: ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} new tasks running, ${deployments.length - 1} older deployment(s) draining${primary?.rolloutState ? `, ${primary.rolloutState}` : ''}`;
+            if (line !== seen.line) {
+                deps.logger.info(line);
+                seen.line = line;
+            }
+            record.status = primary?.rolloutState ?? 'IN_PROGRESS';
+            const rollout = classifyRolloutState(primary?.rolloutState);
+            if (rollout === 'unknown' && !seen.unknown.has(primary.rolloutState)) {
+                seen.unknown.add(primary.rolloutState);
+                deps.logger.warning(`Rollout state ${primary.rolloutState} is unknown to this action: still watching until the service is stable or timeout-minutes runs out.`);
+            }
+            if (primary && primary.taskDefinition !== plan.taskDefinitionArn) {
+                // The circuit breaker rolled back: the primary deployment runs an older revision again.
+                throw new errors/* ActionFailure */.dR([
+                    `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                ].join('\n'));
+            }
+            if (primary && rollout === 'failed') {
+                throw new errors/* ActionFailure */.dR([
+                    `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                ].join('\n'));
+            }
+            const stable = primary !== undefined &&
+                deployments.length === 1 &&
+                primary.runningCount === primary.desiredCount &&
+                (primary.rolloutState === undefined || rollout === 'done');
+            if (stable) {
+                record.status = 'COMPLETED';
+                deps.logger.info(`Service ${plan.cluster}/${plan.service} is stable on ${plan.taskDefinitionArn}.`);
+                return;
+            }
+            const left = plan.deadline - deps.clock.now();
+            if (left <= 0)
+                throw new errors/* TimeoutError */.MU(`timeout-minutes (${(0,inputs/* formatDuration */.a3)(plan.timeoutMs)}) reached`);
+            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
+        }
+    }
+    catch (error) {
+        if (!(error instanceof errors/* CancelledError */.cc || error instanceof errors/* TimeoutError */.MU))
+            throw error;
+        const cancelled = error instanceof errors/* CancelledError */.cc;
+        const why = `${cancelled ? error.message : `Timed out: ${error.message}`} while ${plan.cluster}/${plan.service} was rolling out`;
+        record.stoppedBecause = why;
+        if ((cancelled && !plan.rollbackOnCancel) || !plan.previousTaskDefinitionArn) {
+            throw new errors/* ActionFailure */.dR(`${why}. The rolling deployment goes on without this action.`);
+        }
+        await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: plan.cluster,
+            service: plan.service,
+            taskDefinition: plan.previousTaskDefinitionArn,
+        })));
+        throw new errors/* ActionFailure */.dR(`${why}. Rolled the service back to ${plan.previousTaskDefinitionArn} (UpdateService).`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/unwatched.ts
 /**
- * wait: false. The action returns once CodeDeploy has accepted the deployment: its id, status and
- * console link are the whole result, and the post step must not stop it on a later cancel, since
- * this run no longer owns it.
+ * wait: false. The action returns once CodeDeploy has accepted the deployment (or UpdateService
+ * has started the ECS service deployment): its id, status and console link are the whole result,
+ * and the post step must not stop it on a later cancel, since this run no longer owns it.
  */
+
+
 
 
 
@@ -198,6 +701,30 @@ async function leaveUnwatched(deps, record) {
     const answer = await (0,aws/* awsCall */.uF)(`deployment ${record.id}`, () => deps.codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: record.id })));
     record.status = answer.deploymentInfo?.status ?? 'Created';
     deps.logger.info(`wait is false: deployment ${record.id} is ${record.status} and goes on without this action; nobody watches it to the end or rolls it back on cancel. Follow it at ${deploymentConsoleUrl(deps.region, record.id)}`);
+    return record;
+}
+/**
+ * The ECS controller: UpdateService's answer names the service deployment it started
+ * (Service.currentServiceDeployment); one DescribeServiceDeployments gives its status (PENDING or
+ * IN_PROGRESS at first). An answer without it (an older API) falls back to the PRIMARY
+ * deployment's id and rolloutState.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html
+ */
+async function leaveEcsUnwatched(deps, plan, record, service) {
+    deps.saveState(STATE.finished, 'true');
+    record.notWatched = true;
+    const arn = service?.currentServiceDeployment;
+    if (arn) {
+        record.id = arn;
+        const answer = await (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] })));
+        record.status = answer.serviceDeployments?.[0]?.status ?? 'PENDING';
+    }
+    else {
+        const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
+        record.id = primary?.id ?? '';
+        record.status = primary?.rolloutState ?? 'IN_PROGRESS';
+    }
+    deps.logger.info(`wait is false: service deployment ${record.id} of ${plan.cluster}/${plan.service} is ${record.status} and goes on without this action; nobody watches it to the end or rolls it back on cancel. Follow it at ${serviceDeploymentsConsoleUrl(deps.region, plan)}`);
     return record;
 }
 
@@ -989,7 +1516,10 @@ async function checkDeploymentConfig(codedeploy, name) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/controller-inputs.ts
-/** Inputs that depend on the service's deployment controller: description, hooks, wait, desired-count, force-new-deployment. */
+/**
+ * Inputs that depend on the service's deployment controller: description, hooks, wait,
+ * desired-count, force-new-deployment, enable-ecs-managed-tags, propagate-tags.
+ */
 
 
 
@@ -1028,519 +1558,60 @@ function checkControllerInputs(config, service) {
         if (config.forceNewDeployment) {
             throw new errors/* ConfigurationError */.j1('force-new-deployment', 'true', `force-new-deployment is for services with the ECS deployment controller, and ${where}: a CodeDeploy deployment needs a changed task definition`);
         }
+        // The deployment's tasks belong to the task set CodeDeploy creates, not to an UpdateService
+        // this action makes: a tag setting there would not say which tasks carry the tags.
+        const tagInputs = [
+            ['enable-ecs-managed-tags', config.enableEcsManagedTags?.toString()],
+            ['propagate-tags', config.propagateTags],
+        ];
+        for (const [input, value] of tagInputs) {
+            if (value === undefined)
+                continue;
+            throw new errors/* ConfigurationError */.j1(input, value, `${input} is for services with the ECS deployment controller, and ${where}: set the service's tag settings outside the deployment (Terraform's enable_ecs_managed_tags / propagate_tags, or aws ecs update-service), or leave ${input} empty`);
+        }
         return;
     }
     const where = `${config.cluster}/${config.service} uses the ECS deployment controller (${service.strategy ?? 'ROLLING'})`;
     if (config.hooks?.length) {
         throw new errors/* ConfigurationError */.j1('hooks', config.hooks.map((h) => `${h.event}=${h.functionName}`).join('\n'), `AppSpec hooks are run by CodeDeploy, and ${where}; set lifecycle hooks on the service's deploymentConfiguration instead, or leave hooks empty`);
     }
-    if (config.wait === false) {
-        throw new errors/* ConfigurationError */.j1('wait', 'false', `wait: false is supported for CODE_DEPLOY services, and ${where}`);
-    }
+}
+/** The service settings these inputs ask for and the service does not have yet (UpdateService fields). */
+function serviceSettingsToChange(config, current) {
+    return {
+        ...(config.desiredCount !== undefined && config.desiredCount !== current.desiredCount
+            ? { desiredCount: config.desiredCount }
+            : {}),
+        ...(config.enableEcsManagedTags !== undefined &&
+            config.enableEcsManagedTags !== (current.enableECSManagedTags ?? false)
+            ? { enableECSManagedTags: config.enableEcsManagedTags }
+            : {}),
+        ...(config.propagateTags !== undefined && config.propagateTags !== (current.propagateTags ?? 'NONE')
+            ? { propagateTags: config.propagateTags }
+            : {}),
+    };
 }
 /**
- * Nothing to deploy, but desired-count differs from the service's: set it alone. UpdateService
- * with only desiredCount scales the service without starting a new deployment.
+ * Nothing to deploy, but desired-count or the tag settings differ from the service's: set them
+ * alone. UpdateService without a task definition or forceNewDeployment starts no deployment;
+ * the tag settings apply to tasks started from then on (force-new-deployment replaces the
+ * running ones).
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
 async function scaleIfAsked(config, deps, service) {
-    if (config.desiredCount === undefined || config.desiredCount === service.raw.desiredCount)
+    const change = serviceSettingsToChange(config, service.raw);
+    if (Object.keys(change).length === 0)
         return;
-    await (0,aws/* awsCall */.uF)(`service ${config.service} in cluster ${config.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount })));
-    deps.logger.info(`desired-count: set ${config.cluster}/${config.service} from ${service.raw.desiredCount ?? 0} to ${config.desiredCount} tasks (no new deployment).`);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/ecs-native-status.ts
-/** ServiceDeploymentStatus. */
-const ecs_native_status_DEPLOYMENT_STATUS = {
-    PENDING: 'going',
-    IN_PROGRESS: 'going',
-    // A stop or rollback was asked for: it is still running until it ends in one of the failed states.
-    STOP_REQUESTED: 'going',
-    ROLLBACK_REQUESTED: 'going',
-    ROLLBACK_IN_PROGRESS: 'going',
-    SUCCESSFUL: 'done',
-    STOPPED: 'failed',
-    ROLLBACK_SUCCESSFUL: 'failed',
-    ROLLBACK_FAILED: 'failed',
-};
-function classifyDeploymentStatus(status) {
-    return ecs_native_status_DEPLOYMENT_STATUS[status ?? ''] ?? 'unknown';
-}
-/** The deployment is over (whatever the outcome) and nothing more will change. */
-function deploymentEnded(status) {
-    const verdict = classifyDeploymentStatus(status);
-    return verdict === 'done' || verdict === 'failed';
-}
-/** DeploymentRolloutState (DescribeServices deployments[].rolloutState, ROLLING). */
-const ROLLOUT_STATE = { IN_PROGRESS: 'going', COMPLETED: 'done', FAILED: 'failed' };
-function classifyRolloutState(state) {
-    // ECS leaves it out when the circuit breaker is off: the counts decide then.
-    if (state === undefined)
-        return 'going';
-    return ROLLOUT_STATE[state] ?? 'unknown';
-}
-/**
- * ServiceDeploymentLifecycleStage in the order AWS documents; stages can pass between two polls,
- * so the watch compares positions. A stage never ends a deployment by itself (the status does),
- * so every known stage is 'going'.
- */
-const LIFECYCLE_STAGES = [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT',
-    'BAKE_TIME',
-    'CLEAN_UP',
-];
-function stagePosition(stage) {
-    return stage ? LIFECYCLE_STAGES.indexOf(stage) : -1;
-}
-function classifyLifecycleStage(stage) {
-    return stage === undefined || stagePosition(stage) >= 0 ? 'going' : 'unknown';
-}
-/**
- * The test listener reaches green from TEST_TRAFFIC_SHIFT on ("The green service revision is
- * migrating from 0% to 100% of test traffic"): before that, checks of the test URL see blue.
- */
-function testTrafficReachesGreen(stage) {
-    return stagePosition(stage) >= stagePosition('TEST_TRAFFIC_SHIFT');
-}
-/**
- * A pause hook waiting for ContinueServiceDeployment, if the deployment is held by one.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
- */
-function awaitingPauseHook(deployment) {
-    return (deployment.lifecycleHookDetails ?? []).find((hook) => hook.targetType === 'PAUSE' && hook.status === 'AWAITING_ACTION' && hook.hookId);
-}
-/** A traffic weight as ECS gives it (a Double, e.g. 2.5) without float noise. */
-function percent(weight) {
-    return `${Math.round(weight * 10) / 10}%`;
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/ecs-native.ts
-/**
- * Services with the ECS deployment controller. BLUE_GREEN, LINEAR and CANARY: UpdateService, then
- * watch the service deployment through its lifecycle stages and traffic steps; at a pause hook run
- * the test-traffic gate and continue or roll back; stop with ROLLBACK on timeout or cancel.
- * ROLLING: UpdateService, wait until the service is stable, fail when the deployment circuit
- * breaker rolled it back.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
- */
-
-
-
-
-
-
-
-
-
-
-
-async function deployWithEcs(deps, plan, onRecord) {
-    const started = deps.clock.now();
-    const updated = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
-        cluster: plan.cluster,
-        service: plan.service,
-        taskDefinition: plan.taskDefinitionArn,
-        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
-        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
-    })));
-    deps.logger.info(`Updated service ${plan.cluster}/${plan.service} to ${plan.taskDefinitionArn} (${plan.strategy}).`);
-    const record = {
-        kind: 'ecs',
-        id: '',
-        lifecycle: [],
-        traffic: [],
-        startTime: new Date(started),
-    };
-    // UpdateService names the service deployment it started: remember it at once, so a cancel or
-    // timeout from here on can still stop it (here, or in the post step).
-    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html (currentServiceDeployment)
-    const current = plan.strategy === 'ROLLING' ? undefined : updated.service?.currentServiceDeployment;
-    if (current)
-        rememberServiceDeployment(deps, plan, record, current);
-    onRecord?.(record);
-    try {
-        if (plan.strategy === 'ROLLING')
-            await watchRolling(deps, plan, record);
-        else
-            await watchServiceDeployment(deps, plan, record, started);
+    await (0,aws/* awsCall */.uF)(`service ${config.service} in cluster ${config.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: config.cluster, service: config.service, ...change })));
+    const where = `${config.cluster}/${config.service}`;
+    if (change.desiredCount !== undefined) {
+        deps.logger.info(`desired-count: set ${where} from ${service.raw.desiredCount ?? 0} to ${change.desiredCount} tasks (no new deployment).`);
     }
-    finally {
-        record.endTime = new Date(deps.clock.now());
+    if (change.enableECSManagedTags !== undefined) {
+        deps.logger.info(`enable-ecs-managed-tags: set ${where} to ${change.enableECSManagedTags} (no new deployment; tasks started from now on carry it, force-new-deployment replaces the running ones).`);
     }
-    return record;
-}
-// ---------------------------------------------------------------------------------------------
-// Native blue/green
-async function watchServiceDeployment(deps, plan, record, started) {
-    const seen = { status: '', stage: -1, traffic: '', unknown: new Set(), hooks: new Set() };
-    let last;
-    try {
-        // Older APIs (or answers) may not name it in UpdateService: find it by time then.
-        if (!record.id)
-            rememberServiceDeployment(deps, plan, record, await findServiceDeployment(deps, plan, started));
-        const arn = record.id;
-        for (;;) {
-            last = await describeServiceDeployment(deps, arn, deps.signal);
-            observe(deps, last, seen, record);
-            if (deploymentEnded(last.status))
-                break;
-            const paused = awaitingPauseHook(last);
-            if (paused && !seen.hooks.has(paused.hookId)) {
-                seen.hooks.add(paused.hookId);
-                await passPauseHook(deps, plan, record, last, paused);
-                continue;
-            }
-            const left = plan.deadline - deps.clock.now();
-            if (left <= 0)
-                throw new errors/* TimeoutError */.MU(`timeout-minutes (${(0,inputs/* formatDuration */.a3)(plan.timeoutMs)}) reached`);
-            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-        }
-    }
-    catch (error) {
-        if (!(error instanceof errors/* CancelledError */.cc || error instanceof errors/* TimeoutError */.MU) || !record.id) {
-            // The watch broke (not a cancel or timeout): the deployment goes on by itself, and the post
-            // step must not roll it back.
-            if (record.id && !(error instanceof errors/* ActionFailure */.dR)) {
-                deps.saveState(STATE.finished, 'true');
-                throw new errors/* ActionFailure */.dR(`Watching service deployment ${record.id} failed (${error.message}); the deployment goes on without this action. Follow it in the console: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`);
-            }
-            throw error;
-        }
-        const where = `${last?.status ?? 'PENDING'}${last?.lifecycleStage ? ` in ${last.lifecycleStage}` : ''}`;
-        const cancelled = error instanceof errors/* CancelledError */.cc;
-        const why = cancelled
-            ? `${error.message} while service deployment ${record.id} was ${where}`
-            : `Timed out: ${error.message} while service deployment ${record.id} was ${where}`;
-        record.stoppedBecause = why;
-        if (cancelled && !plan.rollbackOnCancel) {
-            deps.saveState(STATE.finished, 'true');
-            throw new errors/* ActionFailure */.dR(`${why}. rollback-on-cancel is false: the deployment goes on without this action.`);
-        }
-        deps.logger.info(`${why}: stopping it with ROLLBACK.`);
-        const stoppingAt = deps.clock.now();
-        try {
-            // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
-            await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
-        }
-        catch (stopError) {
-            // The state still says "not finished": the post step (post-if: always()) tries the stop again,
-            // whatever rollback-on-cancel says when this stop was a timeout's.
-            if (!cancelled)
-                deps.saveState(STATE.stopFailed, 'true');
-            throw new errors/* ActionFailure */.dR(`${why}. StopServiceDeployment failed (${stopError.message}): service deployment ${record.id} is still running and was not rolled back; the post step tries to stop it again. Follow it, or stop it by hand: ${serviceDeploymentsConsoleUrl(deps.region, plan)}`);
-        }
-        deps.saveState(STATE.finished, 'true');
-        const budget = cancelled ? Math.max(0, CANCEL_BUDGET_MS - (deps.clock.now() - stoppingAt)) : ROLLBACK_WAIT_MS;
-        const outcome = await waitForServiceDeploymentEnd(deps, record.id, budget, cancelled ? undefined : deps.signal, Math.min(plan.pollIntervalMs, cancelled ? 500 : 2000));
-        record.status = outcome;
-        throw new errors/* ActionFailure */.dR(`${why}. Stopped it with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${(0,inputs/* formatDuration */.a3)(budget)}; follow it in the console`}.`);
-    }
-    deps.saveState(STATE.finished, 'true');
-    if (last.status === 'SUCCESSFUL') {
-        deps.logger.info(`Service deployment succeeded: ${plan.taskDefinitionArn} serves production traffic.`);
-        return;
-    }
-    const lines = [
-        `Service deployment ${record.id} ended ${last.status}${last.lifecycleStage ? ` in lifecycle stage ${last.lifecycleStage}` : ''}${last.statusReason ? `: ${last.statusReason}` : ''}.`,
-    ];
-    if (last.rollback)
-        lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
-    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
-    throw new errors/* ActionFailure */.dR(lines.join('\n'));
-}
-/**
- * A pause hook holds the deployment until ContinueServiceDeployment (or its timeout). With
- * test-url the test-traffic gate decides: CONTINUE when the checks pass, StopServiceDeployment
- * ROLLBACK with their message when they fail. Without it nothing here can decide, and waiting
- * would only run out the timeout: fail at once, saying how to continue by hand.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
- */
-async function passPauseHook(deps, plan, record, deployment, hook) {
-    const stage = deployment.lifecycleStage ?? 'an unnamed stage';
-    const where = `pause hook ${hook.hookId} at lifecycle stage ${stage}`;
-    const expiry = hook.expiresAt
-        ? ` until ${hook.expiresAt.toISOString()}, then ECS takes its timeout action ${hook.timeoutAction ?? 'ROLLBACK'}`
-        : '';
-    deps.logger.info(`Service deployment ${record.id} is paused at ${where}${expiry}.`);
-    if (!plan.testUrl || !deps.checkTestTraffic) {
-        // Left to a person: the post step must not stop it.
-        deps.saveState(STATE.finished, 'true');
-        record.status = 'AWAITING_ACTION';
-        throw new errors/* ActionFailure */.dR(continueByHand(deps.region, plan, record.id, where, hook.hookId, expiry));
-    }
-    if (!testTrafficReachesGreen(deployment.lifecycleStage)) {
-        deps.logger.warning(`At ${stage} the test listener still sends every request to the running revision: the checks of ${plan.testUrl} do not reach the new one. A pause hook at POST_TEST_TRAFFIC_SHIFT tests the new revision.`);
-    }
-    deps.logger.info(`Test traffic gate: checking ${plan.testUrl} at ${where}.`);
-    const result = await deps.checkTestTraffic(plan.testUrl, deps.signal);
-    if (result.passed) {
-        deps.logger.info(`Test traffic checks passed (${result.message}): continuing the service deployment.`);
-        await continueServiceDeployment(deps, record.id, hook.hookId);
-        return;
-    }
-    const why = `Test traffic checks against ${plan.testUrl} failed at ${where}: ${result.message}`;
-    record.stoppedBecause = why;
-    deps.logger.info(`${why}. Stopping service deployment ${record.id} with ROLLBACK.`);
-    await stopServiceDeployment(deps, record.id);
-    deps.saveState(STATE.finished, 'true');
-    const outcome = await waitForServiceDeploymentEnd(deps, record.id, ROLLBACK_WAIT_MS, deps.signal, Math.min(plan.pollIntervalMs, 2000));
-    record.status = outcome;
-    throw new errors/* ActionFailure */.dR(`${why}. Stopped service deployment ${record.id} with ROLLBACK: ${deploymentEnded(outcome) ? `it ended ${outcome}` : `it was still ${outcome} after ${(0,inputs/* formatDuration */.a3)(ROLLBACK_WAIT_MS)}; follow it in the console`}.`);
-}
-/** The service's deployments in the ECS console. */
-function serviceDeploymentsConsoleUrl(region, plan) {
-    const r = encodeURIComponent(region);
-    return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(plan.cluster)}/services/${encodeURIComponent(plan.service)}/deployments?region=${r}`;
-}
-function continueByHand(region, plan, arn, where, hookId, expiry) {
-    const console = serviceDeploymentsConsoleUrl(region, plan);
-    return [
-        `Service deployment ${arn} is paused at ${where}${expiry}.`,
-        'This action continues a pause hook only after its test-traffic checks pass, and test-url is not set.',
-        'Continue (or roll back) by hand:',
-        `  aws ecs continue-service-deployment --region ${region} --service-deployment-arn ${arn} --hook-id ${hookId} --action CONTINUE`,
-        `  or in the console: ${console} (Deployments, Take action, Continue or Roll back).`,
-        'Or set test-url to the test listener URL so this action checks the new revision and continues by itself.',
-    ].join('\n');
-}
-/** ContinueServiceDeployment CONTINUE; a hook already answered (by a person, or its timeout) is not an error. */
-async function continueServiceDeployment(deps, arn, hookId) {
-    try {
-        await (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' }), {
-            abortSignal: deps.signal,
-        }));
-    }
-    catch (error) {
-        if (deps.signal.aborted)
-            throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
-        if (!(error instanceof aws/* AwsCallError */.iQ) || error.code !== 'InvalidParameterException')
-            throw error;
-        deps.logger.info(`Pause hook ${hookId} no longer awaits action (${error.message}); still watching.`);
-    }
-}
-function rememberServiceDeployment(deps, plan, record, arn) {
-    record.id = arn;
-    deps.saveState(STATE.kind, 'ecs');
-    deps.saveState(STATE.id, arn);
-    deps.saveState(STATE.finished, 'false');
-    deps.logger.info(`Service deployment ${arn}`);
-}
-function observe(deps, deployment, seen, record) {
-    const status = deployment.status ?? 'UNKNOWN';
-    record.status = status;
-    if (status !== seen.status) {
-        deps.logger.info(`Service deployment: ${status}${deployment.statusReason ? ` (${deployment.statusReason})` : ''}`);
-        seen.status = status;
-    }
-    // A value newer than this code: say so once, and keep watching until a known end or the timeout.
-    for (const [what, value, verdict] of [
-        ['status', status, classifyDeploymentStatus(status)],
-        ['lifecycle stage', deployment.lifecycleStage, classifyLifecycleStage(deployment.lifecycleStage)],
-    ]) {
-        if (verdict === 'unknown' && value && !seen.unknown.has(value)) {
-            seen.unknown.add(value);
-            deps.logger.warning(`Service deployment ${what} ${value} is unknown to this action: still watching until it ends or timeout-minutes runs out.`);
-        }
-    }
-    for (const hook of deployment.lifecycleHookDetails ?? []) {
-        // Lambda hooks answer ECS themselves: report them, the deployment moves on when they do.
-        if (hook.targetType === 'PAUSE' || !hook.hookId || seen.hooks.has(`${hook.hookId}:${hook.status}`))
-            continue;
-        seen.hooks.add(`${hook.hookId}:${hook.status}`);
-        deps.logger.info(`  Lifecycle hook ${hook.targetArn ?? hook.hookId} (${hook.targetType ?? 'AWS_LAMBDA'}) at ${deployment.lifecycleStage ?? 'this stage'}: ${hook.status}`);
-    }
-    const position = stagePosition(deployment.lifecycleStage);
-    // A rollback walks the stages again: log it as a new stage even though its position is lower.
-    const rollingBack = status.startsWith('ROLLBACK');
-    if (position > seen.stage || (rollingBack && position !== seen.stage && position >= 0)) {
-        const now = new Date(deps.clock.now());
-        const previous = record.lifecycle[record.lifecycle.length - 1];
-        if (previous && !previous.endTime) {
-            previous.endTime = now;
-            previous.status = 'Succeeded';
-        }
-        const name = `${rollingBack ? 'Rollback: ' : ''}${deployment.lifecycleStage}`;
-        record.lifecycle.push({ name, status: 'InProgress', startTime: now });
-        deps.logger.info(`  ${name}`);
-        seen.stage = position;
-    }
-    if (deploymentEnded(status)) {
-        const current = record.lifecycle[record.lifecycle.length - 1];
-        if (current && !current.endTime) {
-            current.endTime = new Date(deps.clock.now());
-            current.status = status === 'SUCCESSFUL' ? 'Succeeded' : status;
-        }
-    }
-    const green = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
-    if (green !== undefined) {
-        const blue = (deployment.sourceServiceRevisions ?? []).reduce((s, r) => s + (r.requestedProductionTrafficWeight ?? 0), 0);
-        const line = `Traffic: blue ${percent(blue)} | green ${percent(green)}`;
-        if (line !== seen.traffic) {
-            seen.traffic = line;
-            const tenth = (n) => Math.round(n * 10) / 10;
-            record.traffic.push({ time: new Date(deps.clock.now()), blue: tenth(blue), green: tenth(green) });
-            deps.logger.info(line);
-        }
-    }
-}
-/** The service deployment UpdateService started: the newest one created since (allowing for clock skew). */
-async function findServiceDeployment(deps, plan, started) {
-    const findDeadline = Math.min(plan.deadline, deps.clock.now() + 60_000);
-    for (;;) {
-        (0,cancel/* throwIfCancelled */.dZ)(deps.signal);
-        const answer = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({ cluster: plan.cluster, service: plan.service }), {
-            abortSignal: deps.signal,
-        })).catch((error) => {
-            if (deps.signal.aborted)
-                throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
-            throw error;
-        });
-        const candidates = (answer.serviceDeployments ?? [])
-            .filter((d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going')
-            .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-        const newest = candidates[0]?.serviceDeploymentArn;
-        if (newest)
-            return newest;
-        if (deps.clock.now() >= findDeadline) {
-            throw new errors/* ActionFailure */.dR(`UpdateService did not start a service deployment in ${plan.cluster}/${plan.service} (ListServiceDeployments lists none).`);
-        }
-        await deps.clock.sleep(Math.min(plan.pollIntervalMs, 2000), deps.signal);
-    }
-}
-async function describeServiceDeployment(deps, arn, signal) {
-    const answer = await (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }), signal ? { abortSignal: signal } : {})).catch((error) => {
-        if (signal?.aborted)
-            throw (0,cancel/* cancelledFrom */.sp)(signal);
-        throw error;
-    });
-    const deployment = answer.serviceDeployments?.[0];
-    if (!deployment) {
-        throw new errors/* ActionFailure */.dR(`DescribeServiceDeployments found no ${arn}: ${answer.failures?.[0]?.reason ?? 'MISSING'}`);
-    }
-    return deployment;
-}
-/** StopServiceDeployment ROLLBACK; with `perCallMs`, each attempt is aborted after that long and tried once more. */
-async function stopServiceDeployment(deps, arn, perCallMs) {
-    // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
-    const alreadyOver = (error) => error instanceof aws/* AwsCallError */.iQ && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? '');
-    try {
-        await callWithin(perCallMs ?? 0, perCallMs === undefined ? 1 : 2, (signal) => (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), perCallMs === undefined ? {} : { abortSignal: signal })), alreadyOver);
-    }
-    catch (error) {
-        if (alreadyOver(error))
-            return;
-        throw error;
-    }
-}
-async function waitForServiceDeploymentEnd(deps, arn, budgetMs, signal, intervalMs) {
-    const deadline = deps.clock.now() + budgetMs;
-    let status = 'UNKNOWN';
-    try {
-        for (;;) {
-            // Each poll is bounded by what is left of the budget.
-            const callSignal = (0,cancel/* withTimeout */.wj)(signal, Math.max(1, deadline - deps.clock.now()));
-            try {
-                status = (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
-            }
-            catch (error) {
-                if (!signal?.aborted && callSignal.aborted)
-                    return status;
-                throw error;
-            }
-            const left = deadline - deps.clock.now();
-            if (deploymentEnded(status) || left <= 0)
-                return status;
-            await deps.clock.sleep(Math.min(intervalMs, left), signal);
-        }
-    }
-    catch (error) {
-        if (error instanceof errors/* CancelledError */.cc)
-            return 'still rolling back when the action was cancelled';
-        throw error;
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Rolling
-async function watchRolling(deps, plan, record) {
-    const seen = { line: '', unknown: new Set() };
-    try {
-        for (;;) {
-            (0,cancel/* throwIfCancelled */.dZ)(deps.signal);
-            const answer = await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: plan.cluster, services: [plan.service] }), {
-                abortSignal: deps.signal,
-            })).catch((error) => {
-                if (deps.signal.aborted)
-                    throw (0,cancel/* cancelledFrom */.sp)(deps.signal);
-                throw error;
-            });
-            const service = answer.services?.[0];
-            const deployments = service?.deployments ?? [];
-            const primary = deployments.find((d) => d.status === 'PRIMARY');
-            record.id = primary?.id ?? record.id;
-            const line = `Rolling: ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} new tasks running, ${deployments.length - 1} older deployment(s) draining${primary?.rolloutState ? `, ${primary.rolloutState}` : ''}`;
-            if (line !== seen.line) {
-                deps.logger.info(line);
-                seen.line = line;
-            }
-            record.status = primary?.rolloutState ?? 'IN_PROGRESS';
-            const rollout = classifyRolloutState(primary?.rolloutState);
-            if (rollout === 'unknown' && !seen.unknown.has(primary.rolloutState)) {
-                seen.unknown.add(primary.rolloutState);
-                deps.logger.warning(`Rollout state ${primary.rolloutState} is unknown to this action: still watching until the service is stable or timeout-minutes runs out.`);
-            }
-            if (primary && primary.taskDefinition !== plan.taskDefinitionArn) {
-                // The circuit breaker rolled back: the primary deployment runs an older revision again.
-                throw new errors/* ActionFailure */.dR([
-                    `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
-                ].join('\n'));
-            }
-            if (primary && rollout === 'failed') {
-                throw new errors/* ActionFailure */.dR([
-                    `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
-                ].join('\n'));
-            }
-            const stable = primary !== undefined &&
-                deployments.length === 1 &&
-                primary.runningCount === primary.desiredCount &&
-                (primary.rolloutState === undefined || rollout === 'done');
-            if (stable) {
-                record.status = 'COMPLETED';
-                deps.logger.info(`Service ${plan.cluster}/${plan.service} is stable on ${plan.taskDefinitionArn}.`);
-                return;
-            }
-            const left = plan.deadline - deps.clock.now();
-            if (left <= 0)
-                throw new errors/* TimeoutError */.MU(`timeout-minutes (${(0,inputs/* formatDuration */.a3)(plan.timeoutMs)}) reached`);
-            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-        }
-    }
-    catch (error) {
-        if (!(error instanceof errors/* CancelledError */.cc || error instanceof errors/* TimeoutError */.MU))
-            throw error;
-        const cancelled = error instanceof errors/* CancelledError */.cc;
-        const why = `${cancelled ? error.message : `Timed out: ${error.message}`} while ${plan.cluster}/${plan.service} was rolling out`;
-        record.stoppedBecause = why;
-        if ((cancelled && !plan.rollbackOnCancel) || !plan.previousTaskDefinitionArn) {
-            throw new errors/* ActionFailure */.dR(`${why}. The rolling deployment goes on without this action.`);
-        }
-        await (0,aws/* awsCall */.uF)(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
-            cluster: plan.cluster,
-            service: plan.service,
-            taskDefinition: plan.previousTaskDefinitionArn,
-        })));
-        throw new errors/* ActionFailure */.dR(`${why}. Rolled the service back to ${plan.previousTaskDefinitionArn} (UpdateService).`);
+    if (change.propagateTags !== undefined) {
+        deps.logger.info(`propagate-tags: set ${where} from ${service.raw.propagateTags ?? 'NONE'} to ${change.propagateTags} (no new deployment; tasks started from now on carry it, force-new-deployment replaces the running ones).`);
     }
 }
 
@@ -1931,14 +2002,18 @@ async function deploy(config, deps, report) {
         testUrl: config.testUrl,
         desiredCount: config.desiredCount,
         forceNewDeployment: config.forceNewDeployment,
+        enableEcsManagedTags: config.enableEcsManagedTags,
+        propagateTags: config.propagateTags,
+        wait: config.wait,
     }, (record) => (report.record = record));
     report.record = record;
     return (report.outputs = {
         'task-definition-arn': resolved.arn,
         'task-definition-changed': !runsDesired,
-        deployed: true,
+        // Not watched: nobody knows yet whether it succeeds.
+        deployed: !record.notWatched,
         'deployment-id': record.id,
-        status: 'Succeeded',
+        status: record.notWatched ? (record.status ?? 'PENDING') : 'Succeeded',
     });
 }
 /** register-only: compare with the family's latest revision (no service needed), register when different. */
