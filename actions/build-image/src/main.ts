@@ -3,6 +3,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { tmpdir } from 'node:os';
 import { runAction } from '../../../lib/action.js';
 import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import { formatDuration } from '../../../lib/inputs.js';
 import { buildImage } from './build.js';
 import { parseConfig } from './config.js';
 import { createDockerCli } from './docker.js';
@@ -14,6 +15,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     async ({ inputs, logger, summary, setOutput, mask }) => {
       const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
       const config = parseConfig(inputs, workspace);
+      const started = Date.now();
       const clientConfig = awsClientConfig(env, 'build-image');
       const ecr = createEcr(labelOperations(new ECRClient(clientConfig)));
       const result = await buildImage(config, {
@@ -26,6 +28,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         tempDir: env.RUNNER_TEMP || tmpdir(),
         workspace,
       });
+      const commit = env.GITHUB_SHA ? `commit \`${env.GITHUB_SHA.slice(0, 12)}\`, ` : '';
+      summary.amendVerdict(` (${commit}${formatDuration(Date.now() - started)})`);
       setOutput('image', result.image);
       setOutput('image-tag', result.imageTag);
       setOutput('fingerprint', result.fingerprint);

@@ -1,0 +1,82 @@
+/**
+ * Golden job summaries: what a bundle test's run wrote to GITHUB_STEP_SUMMARY, with times, ids,
+ * ports and digests masked, compared with docs/summaries/<name>.md, so a change to what users see
+ * shows in review. To accept a change, run the test again with UPDATE_GOLDEN=1 and commit the files.
+ */
+import { expect } from '@jest/globals';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { checkGfm } from './gfm-check.js';
+import { repoRoot } from './run-action.js';
+
+export const GOLDEN_DIR = join(repoRoot, 'docs', 'summaries');
+
+export interface MaskOptions {
+  /** The traffic reached when the run was stopped depends on timing: masked too. */
+  progressVaries?: boolean;
+}
+
+/**
+ * How many traffic steps a poll sees depends on timing: the table keeps its first and last row,
+ * and with `progressVaries` the last row's shares are masked too.
+ */
+function maskTraffic(text: string, options: MaskOptions): string {
+  return text.replace(
+    /<summary>Traffic \(\d+ steps?\)<\/summary>\n\n(\| Time [^\n]*\n\| ---[^\n]*\n)((?:\|[^\n]*\n)+)/g,
+    (_all, head: string, rows: string) => {
+      const lines = rows.trimEnd().split('\n');
+      let last = lines[lines.length - 1]!;
+      if (options.progressVaries) last = last.replace(/\d+%/g, '#%').replace(/[▰▱]+/, '(varies)');
+      const kept = lines.length > 1 ? [lines[0]!, last] : [last];
+      return `<summary>Traffic (# steps)</summary>\n\n${head}${kept.join('\n')}\n`;
+    },
+  );
+}
+
+/** Replaces what differs from run to run; `names` maps run-specific names (e.g. `web7`) to stable ones. */
+export function maskSummary(markdown: string, names: Record<string, string> = {}, options: MaskOptions = {}): string {
+  let text = maskTraffic(markdown, options);
+  for (const [from, to] of Object.entries(names).sort((a, b) => b[0].length - a[0].length)) {
+    text = text.split(from).join(to);
+  }
+  return (
+    text
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+      .replace(/\b\d\d:\d\d:\d\d\b/g, 'hh:mm:ss')
+      .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>')
+      .replace(/sha256:[0-9a-f]{12}(?![0-9a-f])/g, 'sha256:<digest12>')
+      .replace(/(\b|\$252F)[0-9a-f]{32}\b/g, '$1<hex32>')
+      .replace(/ecs-svc\/\d+/g, 'ecs-svc/<id>')
+      .replace(/(targetgroup\/[\w-]+\/)[0-9a-f]{16}\b/g, '$1<id>')
+      .replace(/\bd-[A-Z0-9]{9}\b/g, 'd-<id>')
+      .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:<port>')
+      // How many polls or attempts a wait took depends on the machine's load.
+      .replace(/\b\d+ (attempts?|steps?)\b/g, '# $1')
+      .replace(/\/tmp\/[^\s)`'"|]+/g, '<tmp>')
+      // Durations and latencies: `6s`, `1m 2s`, `3.2 ms`, `10 min 12 s`, `812 requests/s`.
+      .replace(/\b\d+(\.\d+)?(?= ?(ms|s|m|min|h|requests\/s|\/s)\b)/g, '#')
+  );
+}
+
+/** Masks `markdown`, checks it as GFM, and compares it with (or, with UPDATE_GOLDEN=1, writes) the golden file. */
+export function expectGoldenSummary(
+  name: string,
+  markdown: string,
+  names: Record<string, string> = {},
+  options: MaskOptions = {},
+): void {
+  const masked = maskSummary(markdown, names, options);
+  expect({ name, problems: checkGfm(masked) }).toEqual({ name, problems: [] });
+  const file = join(GOLDEN_DIR, `${name}.md`);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, masked);
+    return;
+  }
+  if (!existsSync(file)) {
+    throw new Error(
+      `No golden summary ${file}: run this test with UPDATE_GOLDEN=1 to write it, then review and commit it.`,
+    );
+  }
+  expect({ name, summary: masked }).toEqual({ name, summary: readFileSync(file, 'utf8') });
+}
