@@ -50,7 +50,7 @@ describe('golden summaries', () => {
 
   test('masking hides times, ids, ports and digests', () => {
     expect(maskSummary('d-ABCDEFGH1 at 12:03:04 took 10 min 12 s on 127.0.0.1:4567 sha256:' + 'a'.repeat(64))).toBe(
-      'd-<id> at hh:mm:ss took # min # s on 127.0.0.1:<port> sha256:<digest>',
+      'd-DEPLOYMENT at hh:mm:ss took N min N s on 127.0.0.1:PORT sha256:DIGEST',
     );
   });
 });

@@ -26,14 +26,16 @@ function maskTraffic(text: string, options: MaskOptions): string {
     (_all, head: string, rows: string) => {
       const lines = rows.trimEnd().split('\n');
       let last = lines[lines.length - 1]!;
-      if (options.progressVaries) last = last.replace(/\d+%/g, '#%').replace(/[▰▱]+/, '(varies)');
+      if (options.progressVaries) last = last.replace(/\d+%/g, 'N%').replace(/[▰▱]+/, '(varies)');
       const kept = lines.length > 1 ? [lines[0]!, last] : [last];
-      return `<summary>Traffic (# steps)</summary>\n\n${head}${kept.join('\n')}\n`;
+      return `<summary>Traffic (N steps)</summary>\n\n${head}${kept.join('\n')}\n`;
     },
   );
 }
 
-/** Replaces what differs from run to run; `names` maps run-specific names (e.g. `web7`) to stable ones. */
+/**
+ * Replaces what differs from run to run with plain words (no `<...>`, which a markdown renderer
+ * would take for HTML); `names` maps run-specific names (e.g. `web7`) to stable ones. */
 export function maskSummary(markdown: string, names: Record<string, string> = {}, options: MaskOptions = {}): string {
   let text = maskTraffic(markdown, options);
   for (const [from, to] of Object.entries(names).sort((a, b) => b[0].length - a[0].length)) {
@@ -41,20 +43,20 @@ export function maskSummary(markdown: string, names: Record<string, string> = {}
   }
   return (
     text
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'YYYY-MM-DDThh:mm:ssZ')
       .replace(/\b\d\d:\d\d:\d\d\b/g, 'hh:mm:ss')
-      .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>')
-      .replace(/sha256:[0-9a-f]{12}(?![0-9a-f])/g, 'sha256:<digest12>')
-      .replace(/(\b|\$252F)[0-9a-f]{32}\b/g, '$1<hex32>')
-      .replace(/ecs-svc\/\d+/g, 'ecs-svc/<id>')
-      .replace(/(targetgroup\/[\w-]+\/)[0-9a-f]{16}\b/g, '$1<id>')
-      .replace(/\bd-[A-Z0-9]{9}\b/g, 'd-<id>')
-      .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:<port>')
+      .replace(/sha256:[0-9a-f]{64}/g, 'sha256:DIGEST')
+      .replace(/sha256:[0-9a-f]{12}(?![0-9a-f])/g, 'sha256:DIGEST12')
+      .replace(/(\b|\$252F)[0-9a-f]{32}\b/g, '$1HEX32')
+      .replace(/ecs-svc\/\d+/g, 'ecs-svc/ID')
+      .replace(/(targetgroup\/[\w-]+\/)[0-9a-f]{16}\b/g, '$1ID')
+      .replace(/\bd-[A-Z0-9]{9}\b/g, 'd-DEPLOYMENT')
+      .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:PORT')
       // How many polls or attempts a wait took depends on the machine's load.
-      .replace(/\b\d+ (attempts?|steps?)\b/g, '# $1')
-      .replace(/\/tmp\/[^\s)`'"|]+/g, '<tmp>')
+      .replace(/\b\d+ (attempts?|steps?)\b/g, 'N $1')
+      .replace(/\/tmp\/[^\s)`'"|]+/g, 'TMP')
       // Durations and latencies: `6s`, `1m 2s`, `3.2 ms`, `10 min 12 s`, `812 requests/s`.
-      .replace(/\b\d+(\.\d+)?(?= ?(ms|s|m|min|h|requests\/s|\/s)\b)/g, '#')
+      .replace(/\b\d+(\.\d+)?(?= ?(ms|s|m|min|h|requests\/s|\/s)\b)/g, 'N')
   );
 }
 

@@ -140,7 +140,7 @@ describe('build-image bundle against the sandbox', () => {
       /^### build-image: app\n\n✅ built and pushed `fp-[0-9a-f]{32}`, new to ECR \(commit `0123456789ab`, \d/,
     );
     expect(first.summary).toContain('/ecr/repositories/private/app?region=');
-    expectGoldenSummary('build-image/built', first.summary, { [scratch]: '<scratch>', [sandbox.registry]: 'registry' });
+    expectGoldenSummary('build-image/built', first.summary, { [scratch]: 'SCRATCH', [sandbox.registry]: 'registry' });
     fingerprints.add(first.outputs.fingerprint!);
   });
 
@@ -155,7 +155,7 @@ describe('build-image bundle against the sandbox', () => {
     expect(again.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories']);
     expect(again.summary).toMatch(/^### build-image: app\n\n➖ reused /);
     expectGoldenSummary('build-image/reused', again.summary, {
-      [scratch]: '<scratch>',
+      [scratch]: 'SCRATCH',
       [sandbox.registry]: 'registry',
     });
   });
@@ -241,7 +241,7 @@ describe('build-image bundle against the sandbox', () => {
     expect(run.errors[0]!.split('\n')[0]).toMatch(/^ERROR:/);
     expect(run.summary).toMatch(/^### build-image: app\n\n❌ ERROR: .* — details below\n/);
     expectGoldenSummary('build-image/build-failed', run.summary, {
-      [scratch]: '<scratch>',
+      [scratch]: 'SCRATCH',
       [sandbox.registry]: 'registry',
     });
     write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' });
