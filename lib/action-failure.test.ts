@@ -19,6 +19,12 @@ describe('the failure block', () => {
     expect(md).toContain('Input \'timeout-minutes\' has the value "-5"');
   });
 
+  test('a missing input is said to be required', () => {
+    expect(block(new ConfigurationError('service', '', 'the ECS service name')).split('\n')[2]).toBe(
+      '❌ input `service` is required — set it in the workflow and re-run',
+    );
+  });
+
   test("a tool's own error line comes up into the verdict", () => {
     const md = block(
       new ActionFailure('terraform plan failed (exit 1):\n\nError: Invalid value for variable\n  on x.tf'),

@@ -75,7 +75,13 @@ export function writeFailureBlock(summary: Summary, error: unknown): void {
   const message = describeFailure(error);
   const [first = ''] = message.split('\n');
   if (error instanceof ConfigurationError) {
-    summary.verdict('failure', `input \`${error.input}\` is not accepted — fix it in the workflow and re-run`);
+    const missing = error.value === undefined || error.value === '';
+    summary.verdict(
+      'failure',
+      missing
+        ? `input \`${error.input}\` is required — set it in the workflow and re-run`
+        : `input \`${error.input}\` is not accepted — fix it in the workflow and re-run`,
+    );
   } else if (error instanceof CancelledError) {
     summary.verdict('cancelled', `cancelled (${error.reason}) before the step finished — re-run the job`);
   } else if (error instanceof TimeoutError) {

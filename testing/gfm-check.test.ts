@@ -48,6 +48,16 @@ describe('golden summaries', () => {
     },
   );
 
+  test('with tasksVary, the counts and lists that depend on timing are masked', () => {
+    const md =
+      '❌ failed at Install: 2 tasks stopped: x\nStopped tasks:\n  - task a: x\n  - task b: y\nLatest service events:\n  - e1\n' +
+      '- [Logs of stopped task HEX32](u)\n- [Logs of stopped task HEX32](u)\n';
+    expect(maskSummary(md, {}, { tasksVary: true })).toBe(
+      '❌ failed at Install: N tasks stopped: x\nStopped tasks: (vary from run to run)\n' +
+        'Latest service events: (vary from run to run)\n- [Logs of stopped task HEX32](u)\n',
+    );
+  });
+
   test('masking hides times, ids, ports and digests', () => {
     expect(maskSummary('d-ABCDEFGH1 at 12:03:04 took 10 min 12 s on 127.0.0.1:4567 sha256:' + 'a'.repeat(64))).toBe(
       'd-DEPLOYMENT at hh:mm:ss took N min N s on 127.0.0.1:PORT sha256:DIGEST',

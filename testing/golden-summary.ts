@@ -14,6 +14,19 @@ export const GOLDEN_DIR = join(repoRoot, 'docs', 'summaries');
 export interface MaskOptions {
   /** The traffic reached when the run was stopped depends on timing: masked too. */
   progressVaries?: boolean;
+  /**
+   * How many tasks stopped (and so the service events) depends on timing: the counts are masked,
+   * the lists of stopped tasks and events folded to one line, and repeated log links kept once.
+   */
+  tasksVary?: boolean;
+}
+
+function maskStoppedTasks(text: string): string {
+  return text
+    .replace(/\b\d+ tasks? stopped:/g, 'N tasks stopped:')
+    .replace(/Stopped tasks:\n(?:  - [^\n]*\n)+/g, 'Stopped tasks: (vary from run to run)\n')
+    .replace(/Latest service events:\n(?:  - [^\n]*\n)+/g, 'Latest service events: (vary from run to run)\n')
+    .replace(/(- \[Logs of stopped task [^\n]*\n)\1+/g, '$1');
 }
 
 /**
@@ -41,23 +54,22 @@ export function maskSummary(markdown: string, names: Record<string, string> = {}
   for (const [from, to] of Object.entries(names).sort((a, b) => b[0].length - a[0].length)) {
     text = text.split(from).join(to);
   }
-  return (
-    text
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'YYYY-MM-DDThh:mm:ssZ')
-      .replace(/\b\d\d:\d\d:\d\d\b/g, 'hh:mm:ss')
-      .replace(/sha256:[0-9a-f]{64}/g, 'sha256:DIGEST')
-      .replace(/sha256:[0-9a-f]{12}(?![0-9a-f])/g, 'sha256:DIGEST12')
-      .replace(/(\b|\$252F)[0-9a-f]{32}\b/g, '$1HEX32')
-      .replace(/ecs-svc\/\d+/g, 'ecs-svc/ID')
-      .replace(/(targetgroup\/[\w-]+\/)[0-9a-f]{16}\b/g, '$1ID')
-      .replace(/\bd-[A-Z0-9]{9}\b/g, 'd-DEPLOYMENT')
-      .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:PORT')
-      // How many polls or attempts a wait took depends on the machine's load.
-      .replace(/\b\d+ (attempts?|steps?)\b/g, 'N $1')
-      .replace(/\/tmp\/[^\s)`'"|]+/g, 'TMP')
-      // Durations and latencies: `6s`, `1m 2s`, `3.2 ms`, `10 min 12 s`, `812 requests/s`.
-      .replace(/\b\d+(\.\d+)?(?= ?(ms|s|m|min|h|requests\/s|\/s)\b)/g, 'N')
-  );
+  const masked = text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'YYYY-MM-DDThh:mm:ssZ')
+    .replace(/\b\d\d:\d\d:\d\d\b/g, 'hh:mm:ss')
+    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:DIGEST')
+    .replace(/sha256:[0-9a-f]{12}(?![0-9a-f])/g, 'sha256:DIGEST12')
+    .replace(/(\b|\$252F)[0-9a-f]{32}\b/g, '$1HEX32')
+    .replace(/ecs-svc\/\d+/g, 'ecs-svc/ID')
+    .replace(/(targetgroup\/[\w-]+\/)[0-9a-f]{16}\b/g, '$1ID')
+    .replace(/\bd-[A-Z0-9]{9}\b/g, 'd-DEPLOYMENT')
+    .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:PORT')
+    // How many polls or attempts a wait took depends on the machine's load.
+    .replace(/\b\d+ (attempts?|steps?)\b/g, 'N $1')
+    .replace(/\/tmp\/[^\s)`'"|]+/g, 'TMP')
+    // Durations and latencies: `6s`, `1m 2s`, `3.2 ms`, `10 min 12 s`, `812 requests/s`.
+    .replace(/\b\d+(\.\d+)?(?= ?(ms|s|m|min|h|requests\/s|\/s)\b)/g, 'N');
+  return options.tasksVary ? maskStoppedTasks(masked) : masked;
 }
 
 /** Masks `markdown`, checks it as GFM, and compares it with (or, with UPDATE_GOLDEN=1, writes) the golden file. */

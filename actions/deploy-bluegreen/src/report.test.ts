@@ -96,6 +96,9 @@ describe('job summary', () => {
     r.record!.stoppedTasks = [
       { id: 'a1', reason: 'Task failed container health checks' },
       { id: 'b2', reason: 'Task failed container health checks' },
+      { id: 'c3', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+      { id: 'd4', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+      { id: 'e5', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
     ];
     r.logs = { group: '/ecs/app', region: 'eu-west-1', streamPrefix: 'ecs', container: 'app' };
     const failure = 'Deployment d-ABC Failed in lifecycle event Install.\nRollback deployment d-RB: Succeeded.';

@@ -130,7 +130,12 @@ function rolledBack(record: DeploymentRecord | undefined): boolean {
 
 /** `2 tasks failed: Task failed container health checks` (the most common reason). */
 function stoppedTasksPhrase(record: DeploymentRecord | undefined): string | undefined {
-  const tasks = record?.stoppedTasks ?? [];
+  // A task stopped by a scale-in ("Scaling activity initiated by (deployment …)", e.g. when the
+  // rollback removes the new task set) names no fault; the others say why the deployment failed.
+  // That reading of the scheduler's message is our assumption.
+  const all = record?.stoppedTasks ?? [];
+  const faulted = all.filter((task) => !task.reason.startsWith('Scaling activity initiated by'));
+  const tasks = faulted.length > 0 ? faulted : all;
   if (tasks.length === 0) return undefined;
   const counts = new Map<string, number>();
   for (const task of tasks) counts.set(task.reason, (counts.get(task.reason) ?? 0) + 1);

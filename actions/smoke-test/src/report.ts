@@ -4,7 +4,7 @@ import type { Summary } from '../../../lib/summary.js';
 import type { SmokeTestConfig } from './config.js';
 
 /** Values longer than this are shortened in table cells (the full values are folded below). */
-const CELL_CHARS = 40;
+const CELL_CHARS = 32;
 
 /** `sha256:` digests to their first 12 hex digits, as `docker images` shows image ids. */
 export function shortenDigests(text: string): string {
