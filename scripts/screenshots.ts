@@ -15,6 +15,7 @@ import { marked } from 'marked';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const summaries = join(root, 'docs', 'summaries');
 const WIDTH = 900;
+const MIN_HEIGHT = 160;
 const require = createRequire(import.meta.url);
 const css = readFileSync(require.resolve('github-markdown-css/github-markdown-light.css'), 'utf8');
 
@@ -73,7 +74,8 @@ try {
         stdio: ['ignore', 'pipe', 'ignore'],
       },
     );
-    const height = Number(/<title>height=(\d+)<\/title>/.exec(dom)?.[1] ?? 1200);
+    // Chromium lays out a very short window oddly (the last line went missing at about 110 px).
+    const height = Math.max(MIN_HEIGHT, Number(/<title>height=(\d+)<\/title>/.exec(dom)?.[1] ?? 1200));
     const png = file.replace(/\.md$/, '.png');
     execFileSync(
       browser,
