@@ -15,6 +15,12 @@ describe('bundled actions reject bad input before doing anything', () => {
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(`Input '${firstRequired[action]}' is required`);
+    // The job summary says it too, first: the action's heading, then what failed and what to do.
+    expect(run.summary).toMatch(
+      new RegExp(
+        `^### ${action}\\n\\n❌ input \`${firstRequired[action]}\` is required — set it in the workflow and re-run`,
+      ),
+    );
   });
 
   test('deploy-bluegreen: a negative timeout names the input and the accepted range', async () => {

@@ -11,7 +11,7 @@ import type { BuildImageConfig } from './config.js';
 import { cacheArguments } from './cache.js';
 import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Summary } from '../../../lib/summary.js';
+import { link, markdownTable, type Summary } from '../../../lib/summary.js';
 
 export interface BuildDeps {
   ecr: Ecr;
@@ -83,6 +83,8 @@ export function buildArguments(
 export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Promise<BuildResult> {
   const { ecr, docker, logger, summary, region } = deps;
   const repo = config.repository;
+  // Named at once: a failure block written before the build's own summary shows under it.
+  summary.title(`build-image: ${repo}`);
 
   const fp = await logger.group('Fingerprint of the build context', async () => {
     let result: Fingerprint;
@@ -147,13 +149,13 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
       result.extraTags.skipped.push(...missing);
       logger.info(`push is false: extra tags ${missing.join(', ')} were not added.`);
     }
-    writeSummary(summary, config, deps.workspace, fp, result, 'reused');
+    writeSummary(summary, config, deps, fp, result, 'reused');
     return result;
   }
 
   if (!config.push) {
     logger.info(`ECR has no ${repo}:${fp.tag}, and push is false: nothing is built.`);
-    writeSummary(summary, config, deps.workspace, fp, result, 'absent');
+    writeSummary(summary, config, deps, fp, result, 'absent');
     return result;
   }
 
@@ -196,11 +198,13 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
         result.image = `${repository.uri}@${raced.digest}`;
         result.digest = raced.digest;
         result.found = true;
-        writeSummary(summary, config, deps.workspace, fp, result, 'reused', previous);
+        writeSummary(summary, config, deps, fp, result, 'reused', previous);
         return result;
       }
+      // The cause first (buildx ends with its `ERROR:` line), the progress that led to it after.
+      const cause = buildxError(outcome.tail);
       throw new ActionFailure(
-        `docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`,
+        `${cause ? `${cause}\n` : ''}docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`,
       );
     }
     if (config.cache !== 'none') {
@@ -219,7 +223,7 @@ export async function buildImage(config: BuildImageConfig, deps: BuildDeps): Pro
     result.image = `${repository.uri}@${digest}`;
     logger.info(`Pushed ${result.image}`);
     await applyExtraTags(deps, repo, digest, config.extraTags, result);
-    writeSummary(summary, config, deps.workspace, fp, result, 'built', previous);
+    writeSummary(summary, config, deps, fp, result, 'built', previous);
     return result;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -266,6 +270,18 @@ export function readDigest(metadataFile: string): string | undefined {
   return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }
 
+/** The last `ERROR:` line buildx printed (its summary of what failed), without the progress prefix. */
+export function buildxError(tail: string[]): string | undefined {
+  const line = [...tail].reverse().find((l) => /(^|\s)ERROR:/.test(l));
+  return line?.slice(line.indexOf('ERROR:')).trim();
+}
+
+/** The repository's page in the ECR console, where its images and tags are listed. */
+function ecrConsoleUrl(region: string, repository: string): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/ecr/repositories/private/${encodeURIComponent(repository)}?region=${r}`;
+}
+
 function short(hash: string): string {
   return `\`${hash.slice(0, 12)}\``;
 }
@@ -273,22 +289,24 @@ function short(hash: string): string {
 function writeSummary(
   summary: Summary,
   config: BuildImageConfig,
-  workspace: string,
+  { workspace, region }: Pick<BuildDeps, 'workspace' | 'region'>,
   fp: Fingerprint,
   result: BuildResult,
   outcome: 'built' | 'reused' | 'absent',
   previous?: FoundImage & { tag: string },
 ): void {
   const verdict = {
-    built: 'built and pushed (ECR had no image with this fingerprint)',
-    reused: 'reused: ECR already holds an image with this fingerprint, nothing was built',
+    built: `built and pushed \`${result.imageTag}\`, new to ECR`,
+    reused: `reused \`${result.imageTag}\`: ECR already holds this build context, nothing was built`,
     absent: 'not in ECR, and push is false: nothing was built',
   }[outcome];
-  summary.heading(`build-image: ${config.repository}`);
+  summary.title(`build-image: ${config.repository}`);
+  summary.verdict(outcome === 'absent' ? 'unchanged' : outcome === 'reused' ? 'unchanged' : 'success', verdict);
+  summary.text(link('Repository in the ECR console', ecrConsoleUrl(region, config.repository)));
+  const extraTags = [...result.extraTags.added, ...result.extraTags.skipped.map((t) => `${t} (left as it was)`)];
   summary.table(
-    ['', ''],
+    ['Field', 'Value'],
     [
-      ['Result', verdict],
       ['Image', result.image ? `\`${result.image}\`` : '(none)'],
       ['Tag', `\`${result.imageTag}\``],
       ['Fingerprint', `\`${result.fingerprint}\``],
@@ -299,22 +317,21 @@ function writeSummary(
           : `${fp.fileCount}, all read (${fp.fallbackReason ?? 'no git'})`,
       ],
       ['.dockerignore', fp.dockerignore ? path.relative(workspace, fp.dockerignore) : '(none)'],
-      [
-        'Extra tags',
-        [...result.extraTags.added, ...result.extraTags.skipped.map((t) => `${t} (left as it was)`)].join(', ') ||
-          undefined,
-      ],
+      ...(extraTags.length > 0 ? [['Extra tags', extraTags.join(', ')]] : []),
     ],
   );
-  summary.text('Parts of the fingerprint (compare with an earlier run to see which part changed):');
-  summary.table(
-    ['Part', 'sha256'],
-    [
-      ['Dockerfile', short(fp.parts.dockerfile)],
-      ['Build args', short(fp.parts.buildArgs)],
-      ['Platform', `${short(fp.parts.platform)} (${config.platform})`],
-      ['Context files', short(fp.parts.files)],
-    ],
+  // The fingerprint is a hash of these four hashes: compared with an earlier run, they say which input changed.
+  summary.folded(
+    'Parts of the fingerprint',
+    markdownTable(
+      ['Part', 'sha256'],
+      [
+        ['Dockerfile', short(fp.parts.dockerfile)],
+        ['Build args', short(fp.parts.buildArgs)],
+        ['Platform', `${short(fp.parts.platform)} (${config.platform})`],
+        ['Context files', short(fp.parts.files)],
+      ],
+    ),
   );
   if (previous) {
     summary.text(

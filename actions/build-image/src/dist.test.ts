@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { runAction, type ActionRun } from '../../../testing/run-action.js';
+import { expectGoldenSummary } from '../../../testing/golden-summary.js';
 
 let sandbox: RunningSandbox;
 let workspace: string;
@@ -113,7 +114,7 @@ describe('build-image bundle against the sandbox', () => {
   const fingerprints = new Set<string>();
 
   test('the first run builds and pushes, logging in with the password on stdin only', async () => {
-    first = await build({ 'extra-tags': 'release-1' });
+    first = await build({ 'extra-tags': 'release-1' }, { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567' });
     expectBuilt(first);
     expect(first.outputs.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(first.outputs['image-tag']).toBe(`fp-${first.outputs.fingerprint!.slice(0, 32)}`);
@@ -134,7 +135,12 @@ describe('build-image bundle against the sandbox', () => {
     expect(password).toBeTruthy();
     expect(JSON.stringify(first.docker)).not.toContain(password);
     expect(first.stdout.split('\n').filter((l) => l.includes(password!) && !l.startsWith('::add-mask::'))).toEqual([]);
-    expect(first.summary).toContain('built and pushed');
+    // The verdict: what, the commit and how long it took.
+    expect(first.summary).toMatch(
+      /^### build-image: app\n\n✅ built and pushed `fp-[0-9a-f]{32}`, new to ECR \(commit `0123456789ab`, \d/,
+    );
+    expect(first.summary).toContain('/ecr/repositories/private/app?region=');
+    expectGoldenSummary('build-image/built', first.summary, { [scratch]: 'SCRATCH', [sandbox.registry]: 'registry' });
     fingerprints.add(first.outputs.fingerprint!);
   });
 
@@ -147,7 +153,11 @@ describe('build-image bundle against the sandbox', () => {
     expect(again.outputs.fingerprint).toBe(first.outputs.fingerprint);
     expect(again.docker).toEqual([]);
     expect(again.ecrCalls).toEqual(['DescribeImages', 'DescribeRepositories']);
-    expect(again.summary).toContain('reused');
+    expect(again.summary).toMatch(/^### build-image: app\n\n➖ reused /);
+    expectGoldenSummary('build-image/reused', again.summary, {
+      [scratch]: 'SCRATCH',
+      [sandbox.registry]: 'registry',
+    });
   });
 
   test('a .dockerignored file and a file outside the context change nothing', async () => {
@@ -226,6 +236,14 @@ describe('build-image bundle against the sandbox', () => {
     expect(run.errors.join('\n')).toMatch(
       /docker buildx build failed \(exit 1\)[\s\S]*Its last \d+ lines:\n[\s\S]*COPPY/i,
     );
+    // One annotation, its first line buildx's own ERROR: line; the summary's verdict says the same.
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]!.split('\n')[0]).toMatch(/^ERROR:/);
+    expect(run.summary).toMatch(/^### build-image: app\n\n❌ ERROR: .* — details below\n/);
+    expectGoldenSummary('build-image/build-failed', run.summary, {
+      [scratch]: 'SCRATCH',
+      [sandbox.registry]: 'registry',
+    });
     write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' });
   });
 

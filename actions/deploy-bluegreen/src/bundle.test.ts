@@ -18,6 +18,7 @@ import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { runAction, type ActionRun, type RunActionOptions } from '../../../testing/run-action.js';
+import { expectGoldenSummary } from '../../../testing/golden-summary.js';
 import type { CallRecord } from '../../../sandbox/contracts.js';
 
 const TIME_SCALE = 60;
@@ -134,6 +135,15 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 }
 
 const callsSince = (n: number): CallRecord[] => sandbox.calls(n);
+/** Stable names for a stack's run-specific ones in golden summaries. */
+const stableNames = (stack: Stack): Record<string, string> => ({
+  [stack.service]: 'web',
+  ...(stack.app ? { [stack.app]: 'web-app' } : {}),
+  ...(stack.group ? { [stack.group]: 'web-dg' } : {}),
+  [sandbox.registry]: 'registry',
+});
+/** The summary starts with the action's title and its verdict line. */
+const verdictOf = (run: ActionRun) => run.summary.split('\n\n').slice(0, 2).join('\n\n');
 const explain = (run: ActionRun) => `exit ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`;
 
 beforeAll(async () => {
@@ -213,6 +223,10 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     expect(calls).not.toContain('CreateDeployment');
     console.log(`unchanged run: ${calls.length} AWS calls (${calls.join(', ')}) in ${second.durationMs} ms`);
     expect(calls.length).toBeLessThanOrEqual(4);
+    expect(verdictOf(second)).toBe(
+      `### deploy-bluegreen: main/${stack.service}\n\n➖ unchanged: ${stack.service}:2 already serves`,
+    );
+    expectGoldenSummary('deploy-bluegreen/unchanged', second.summary, stableNames(stack));
   }, 120_000);
 
   test('a linear deployment logs its traffic steps, and the summary has the lifecycle table', async () => {
@@ -238,7 +252,13 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     expect(new Set(steps).size).toBe(steps.length);
     expect(run.summary).toContain('| Event | Status | Start | End | Duration |');
     expect(run.summary).toMatch(/\| AllowTraffic \| Succeeded \|/);
-    expect(run.summary).toContain('### Traffic');
+    expect(run.summary).toContain('<summary>Traffic (');
+    expect(verdictOf(run)).toMatch(
+      new RegExp(
+        `^### deploy-bluegreen: main/${stack.service}\\n\\n✅ ${stack.service}:2 serves 100% \\(linear, \\d+ s\\)$`,
+      ),
+    );
+    expectGoldenSummary('deploy-bluegreen/success', run.summary, stableNames(stack));
   }, 120_000);
 
   test('crashing green tasks: fails in bounded time naming the failed event and stoppedReason; blue still serves', async () => {
@@ -250,12 +270,25 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
         service: stack.service,
         image: image('crash'),
         'timeout-minutes': '2',
+        'log-group': '/ecs/web',
       });
       expect(run.code).toBe(1);
       const error = run.errors.join('\n');
       expect(error).toMatch(/Deployment d-\w+ Failed in lifecycle event \w+/);
       expect(error).toMatch(/Stopped tasks:[\s\S]*task \S+ \(web\d+:2\): \S.*/);
       expect(run.durationMs).toBeLessThan(60_000);
+      expect(verdictOf(run)).toMatch(
+        new RegExp(
+          `❌ failed at \\w+: \\d tasks? stopped: Essential container in task exited — rolled back, ${stack.service}:1 still serves$`,
+        ),
+      );
+      // A link to each stopped task's log stream, from the task definition's awslogs options.
+      expect(run.summary).toMatch(
+        /\[Logs of stopped task [0-9a-f]+\]\(https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\//,
+      );
+      expectGoldenSummary('deploy-bluegreen/failure-rolled-back', run.summary, stableNames(stack), {
+        tasksVary: true,
+      });
     } finally {
       sandbox.faults({});
     }
@@ -276,6 +309,10 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       /Timed out: timeout-minutes \(6s\) reached .*Stopped deployment d-\w+ with rollback/,
     );
     expect(callsSince(before).map((c) => c.operation)).toContain('StopDeployment');
+    // One annotation for one failure.
+    expect(run.errors).toHaveLength(1);
+    expect(verdictOf(run)).toMatch(/⏱️ timed out after 6s deploying web\d+:2 — /);
+    expectGoldenSummary('deploy-bluegreen/timeout', run.summary, stableNames(stack), { progressVaries: true });
     expect(
       await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v1'), 20_000),
     ).toBe(true);
@@ -310,6 +347,8 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     expect(run.errors.join('\n')).toMatch(
       /Cancelled: received SIGTERM while deployment d-\w+ was InProgress\. Stopped deployment d-\w+ with rollback/,
     );
+    expect(verdictOf(run)).toMatch(/⏹️ cancelled while deploying web\d+:2 — /);
+    expectGoldenSummary('deploy-bluegreen/cancelled', run.summary, stableNames(stack), { progressVaries: true });
     expect(
       await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v1'), 20_000),
     ).toBe(true);
@@ -443,6 +482,13 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     });
     expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
     expect(run.stdout).toContain(`Stopped deployment ${deploymentId} with rollback`);
+    expect(run.stdout).toMatch(new RegExp(`::warning::Stopped deployment ${deploymentId} with rollback.*Rollback: `));
+    expect(verdictOf(run)).toMatch(
+      new RegExp(
+        `^### deploy-bluegreen \\(post step\\)\\n\\n⚠️ stopped deployment ${deploymentId}, which the main step left running — rolled back`,
+      ),
+    );
+    expectGoldenSummary('deploy-bluegreen/post-step-stop', run.summary, stableNames(stack));
     expect(callsSince(before).map((c) => c.operation)).toContain('StopDeployment');
     expect(
       await waitFor(async () => (await versionsServed(stack.productionUrl, 5)).every((v) => v === 'v1'), 20_000),
@@ -516,6 +562,15 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
       });
     }
     expect(new Set(results.map((r) => r.input)).size).toBeGreaterThanOrEqual(15);
+    // Every bad input writes a summary whose verdict names the input (the frame's failure block).
+    for (const { input, run } of results) {
+      expect({ input, verdict: verdictOf(run) }).toEqual({ input, verdict: expect.stringContaining(input) });
+    }
+    expectGoldenSummary(
+      'deploy-bluegreen/bad-input',
+      results.find((r) => r.input === 'timeout-minutes')!.run.summary,
+      stableNames(stack),
+    );
     expect(callsSince(before).filter((c) => MUTATING.test(c.operation))).toEqual([]);
   }, 120_000);
 

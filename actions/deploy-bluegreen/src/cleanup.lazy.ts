@@ -5,4 +5,4 @@
  */
 export { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 export { ECSClient } from '@aws-sdk/client-ecs';
-export { stopLeftoverDeployment } from './cleanup.js';
+export { followRollback, stopLeftoverDeployment } from './cleanup.js';

@@ -56,3 +56,74 @@ export async function stopLeftoverDeployment(
   await stopDeployment(clients, state.id, STOP_CALL_MS);
   return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
 }
+
+/** How long the post step follows the rollback it started before it reports what it saw. */
+const FOLLOW_ROLLBACK_MS = 8_000;
+const FOLLOW_INTERVAL_MS = 500;
+
+/**
+ * After a stop: where the rollback got within FOLLOW_ROLLBACK_MS, in one phrase. CodeDeploy names
+ * the rollback in the stopped deployment's rollbackInfo (API model: RollbackInfo); an ECS service
+ * deployment stopped with ROLLBACK ends ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED (API model:
+ * ServiceDeploymentStatus).
+ */
+export async function followRollback(
+  state: SavedState,
+  clients: { ecs: EcsApi; codedeploy: CodeDeployApi },
+  budgetMs = FOLLOW_ROLLBACK_MS,
+): Promise<{ done: boolean; phrase: string }> {
+  const deadline = Date.now() + budgetMs;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
+  const getDeployment = (id: string) =>
+    awsCall(`deployment ${id}`, () =>
+      clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), {
+        abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+      }),
+    );
+  try {
+    if (state.kind === 'ecs') {
+      let status = 'UNKNOWN';
+      do {
+        const answer = await awsCall(`service deployment ${state.id}`, () =>
+          clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] }), {
+            abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+          }),
+        );
+        status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
+        if (status === 'ROLLBACK_SUCCESSFUL')
+          return { done: true, phrase: 'rolled back, the previous revision serves' };
+        if (status === 'ROLLBACK_FAILED') return { done: false, phrase: 'the rollback FAILED — check the service now' };
+        await pause();
+      } while (Date.now() < deadline);
+      return { done: false, phrase: `still ${status} — follow the rollback in the console` };
+    }
+    let rollbackId: string | undefined;
+    let status = 'Unknown';
+    do {
+      const info = (await getDeployment(rollbackId ?? state.id!)).deploymentInfo;
+      if (!rollbackId) {
+        rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+        if (!rollbackId && info?.status && !(ACTIVE_STATUSES as readonly string[]).includes(info.status)) {
+          return { done: false, phrase: `it ended ${info.status} with no rollback deployment — check the service` };
+        }
+      } else {
+        status = info?.status ?? 'Unknown';
+        if (status === 'Succeeded') {
+          return { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` };
+        }
+        if (!(ACTIVE_STATUSES as readonly string[]).includes(status)) {
+          return { done: false, phrase: `rollback deployment ${rollbackId} ended ${status} — check the service now` };
+        }
+      }
+      await pause();
+    } while (Date.now() < deadline);
+    return {
+      done: false,
+      phrase: rollbackId
+        ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
+        : 'no rollback deployment yet — follow the deployment in the console',
+    };
+  } catch (error) {
+    return { done: false, phrase: `could not follow the rollback (${(error as Error).message})` };
+  }
+}

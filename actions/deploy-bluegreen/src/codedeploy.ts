@@ -144,6 +144,7 @@ export async function deployWithCodeDeploy(
     id,
     application: plan.group.application,
     deploymentGroup: plan.group.name,
+    strategy: plan.deploymentConfig ?? plan.group.info.deploymentConfigName,
     lifecycle: [],
     traffic: [],
     startTime: new Date(deps.clock.now()),
@@ -550,7 +551,8 @@ async function stopAndFail(
   why: string,
 ): Promise<never> {
   record.stoppedBecause = why;
-  deps.logger.error(why);
+  // Logged, not annotated: the ActionFailure thrown below is this failure's one annotation.
+  deps.logger.info(why);
   deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
   try {
     await stopDeployment(deps, record.id);
@@ -703,7 +705,7 @@ async function explainFailure(
   if (info.errorInformation) {
     lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
   }
-  lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+  lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
   if (record.rollbackId) {
     lines.push(
       `Rollback deployment ${record.rollbackId}: ${record.rollbackStatus ?? 'unknown'}${record.rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}.`,

@@ -12,6 +12,7 @@ import {
 } from './codedeploy.js';
 import type { DeployConfig } from './config.js';
 import type { DeployDeps, DeploymentRecord } from './deps.js';
+import { awslogsOf, type AwsLogs } from './report.js';
 import {
   checkDeploymentConfig,
   describeService,
@@ -58,6 +59,8 @@ export interface DeployReport {
   outputs?: DeployOutputs;
   /** The run-task-command task, once started. */
   runTask?: RunTaskResult;
+  /** Where the new revision's container logs, for links to a stopped task's log stream. */
+  logs?: AwsLogs;
 }
 
 export function newReport(config: DeployConfig, region: string): DeployReport {
@@ -124,6 +127,7 @@ export async function deploy(config: DeployConfig, deps: DeployDeps, report: Dep
       config.template ? `task-definition (${config.template.path})` : `the running task definition ${running!.arn}`,
     );
     report.image = imageOf(desired, config.containerName);
+    report.logs = awslogsOf(desired, config.containerName);
     // Checked before anything changes, so a wrong port never leaves a half-made deployment.
     const containerPort = containerPortOf(desired, config.containerName, config.containerPort);
     return { service, running, desired, containerPort };

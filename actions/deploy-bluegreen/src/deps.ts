@@ -51,6 +51,13 @@ export interface TrafficStep {
   green: number;
 }
 
+/** A stopped task of the new revision, for the summary's verdict and log links. */
+export interface StoppedTask {
+  id: string;
+  reason: string;
+  exitCode?: number;
+}
+
 /** What a deployment did, gathered while watching it, for the job summary. */
 export interface DeploymentRecord {
   kind: 'codedeploy' | 'ecs';
@@ -66,6 +73,10 @@ export interface DeploymentRecord {
   stoppedBecause?: string;
   rollbackId?: string;
   rollbackStatus?: string;
+  /** How traffic moves: the CodeDeploy deployment config or the ECS strategy. */
+  strategy?: string;
+  /** The new revision's stopped tasks, when a failure was explained. */
+  stoppedTasks?: StoppedTask[];
   /** timeout-minutes ran out after AfterAllowTraffic: green serves production, CodeDeploy still terminates blue. */
   finishingTermination?: boolean;
   /** wait: false: the action returned after creating it; nobody watches it to the end. */

@@ -4,7 +4,7 @@
  */
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
-import type { DeployDeps } from './deps.js';
+import type { DeployDeps, DeploymentRecord } from './deps.js';
 
 const MAX_TASKS = 5;
 const MAX_EVENTS = 5;
@@ -16,6 +16,7 @@ export async function explainStoppedTasks(
   cluster: string,
   service: string,
   taskDefinitionArn?: string,
+  record?: DeploymentRecord,
 ): Promise<string[]> {
   const lines: string[] = [];
   try {
@@ -33,6 +34,13 @@ export async function explainStoppedTasks(
     const shown = (taskDefinitionArn ? tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn) : tasks)
       .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
       .slice(0, MAX_TASKS);
+    if (record) {
+      record.stoppedTasks = shown.map((task) => ({
+        id: task.taskArn?.split('/').pop() ?? '?',
+        reason: task.stoppedReason ?? 'no stoppedReason',
+        exitCode: task.containers?.find((c) => c.exitCode !== undefined)?.exitCode,
+      }));
+    }
     if (shown.length > 0) {
       lines.push('Stopped tasks:');
       for (const task of shown) {

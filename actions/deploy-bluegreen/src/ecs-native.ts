@@ -84,6 +84,7 @@ export async function deployWithEcs(
   const record: DeploymentRecord = {
     kind: 'ecs',
     id: '',
+    strategy: plan.strategy,
     lifecycle: [],
     traffic: [],
     startTime: new Date(started),
@@ -189,7 +190,7 @@ async function watchServiceDeployment(deps: DeployDeps, plan: EcsPlan, record: D
     `Service deployment ${record.id} ended ${last.status}${last.lifecycleStage ? ` in lifecycle stage ${last.lifecycleStage}` : ''}${last.statusReason ? `: ${last.statusReason}` : ''}.`,
   ];
   if (last.rollback) lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
-  lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+  lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
   throw new ActionFailure(lines.join('\n'));
 }
 
@@ -506,7 +507,7 @@ async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentR
         throw new ActionFailure(
           [
             `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
-            ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+            ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
           ].join('\n'),
         );
       }
@@ -514,7 +515,7 @@ async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: DeploymentR
         throw new ActionFailure(
           [
             `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
-            ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+            ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
           ].join('\n'),
         );
       }

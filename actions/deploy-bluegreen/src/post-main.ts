@@ -6,12 +6,13 @@ import * as core from '../../../lib/workflow-commands.js';
 import { runAction } from '../../../lib/action.js';
 import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
 import { STATE } from './deps.js';
+import { writePostReport } from './report.js';
 import { NOTHING_TO_DO, type SavedState } from './saved-state.js';
 
 export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
     'deploy-bluegreen (post)',
-    async ({ logger }) => {
+    async ({ logger, summary }) => {
       const state: SavedState = {
         kind: core.getState(STATE.kind) || undefined,
         id: core.getState(STATE.id) || undefined,
@@ -24,13 +25,28 @@ export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         logger.debug(NOTHING_TO_DO);
         return;
       }
-      const { CodeDeployClient, ECSClient, stopLeftoverDeployment } = await import('./cleanup.lazy.js');
+      const { CodeDeployClient, ECSClient, followRollback, stopLeftoverDeployment } = await import('./cleanup.lazy.js');
       const config = awsClientConfig(env, 'deploy-bluegreen');
       const clients = {
         ecs: labelOperations(new ECSClient(config)),
         codedeploy: labelOperations(new CodeDeployClient(config)),
       };
-      logger.info(await stopLeftoverDeployment(state, clients, logger));
+      const line = await stopLeftoverDeployment(state, clients, logger);
+      if (line.startsWith('Stopped')) {
+        // A person must see this one: the main step did not finish, and this step changed production.
+        const rollback = await followRollback(state, clients);
+        logger.warning(`${line} Rollback: ${rollback.phrase}.`);
+        writePostReport(
+          summary,
+          rollback.done ? 'warning' : 'failure',
+          `stopped deployment ${state.id}, which the main step left running — ${rollback.phrase}`,
+        );
+      } else if (line.includes('left alone')) {
+        logger.warning(line);
+        writePostReport(summary, 'warning', line);
+      } else {
+        logger.info(line);
+      }
     },
     env,
   );

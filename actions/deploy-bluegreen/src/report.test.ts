@@ -3,7 +3,7 @@ import { Summary } from '../../../lib/summary.js';
 import { stopLeftoverDeployment } from './cleanup.js';
 import type { DeployReport } from './deploy.js';
 import { FakeAws, tdArn } from './fakes.test-helpers.js';
-import { consoleLinks, trafficBar, writeReport } from './report.js';
+import { awslogsOf, consoleLinks, deployVerdict, logStreamUrl, trafficBar, writeReport } from './report.js';
 
 const report = (): DeployReport => ({
   cluster: 'main',
@@ -55,16 +55,103 @@ describe('job summary', () => {
     expect(md).toContain('ecs/v2/clusters/main/services/web/deployments?region=eu-west-1');
   });
 
-  test('a failure shows its first line up front and the rest folded', () => {
-    const summary = new Summary();
-    writeReport(
-      summary,
-      report(),
-      'Deployment d-ABC Failed in lifecycle event Install.\nStopped tasks:\n  - task 1: exit',
+  test('the title and the verdict come first: what serves, how and how long', () => {
+    const r = report();
+    r.record!.strategy = 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes';
+    r.record!.endTime = new Date('2026-11-21T23:10:12Z');
+    const md = new Summary('deploy-bluegreen');
+    writeReport(md, r);
+    expect(md.toMarkdown()).toMatch(
+      /^### deploy-bluegreen: main\/web\n\n✅ app:2 serves 100% \(linear, 10 min 12 s\)\n/,
     );
+  });
+
+  test('unchanged reads as unchanged, not as a deployment', () => {
+    const r: DeployReport = {
+      cluster: 'main',
+      service: 'web',
+      region: 'eu-west-1',
+      taskDefinitionArn: tdArn('app', 3),
+      outputs: {
+        'task-definition-arn': tdArn('app', 3),
+        'task-definition-changed': false,
+        deployed: false,
+        'deployment-id': '',
+        status: 'unchanged',
+      },
+    };
+    expect(deployVerdict(r)).toEqual(['unchanged', 'unchanged: app:3 already serves']);
+  });
+
+  test('a failure says where, why, that it rolled back and what serves; the rollback sentence once', () => {
+    const r = report();
+    delete r.outputs;
+    r.record!.status = 'Failed';
+    r.record!.lifecycle = [
+      { name: 'BeforeInstall', status: 'Skipped' },
+      { name: 'Install', status: 'Failed' },
+    ];
+    r.record!.rollbackId = 'd-RB';
+    r.record!.rollbackStatus = 'Succeeded';
+    r.record!.stoppedTasks = [
+      { id: 'a1', reason: 'Task failed container health checks' },
+      { id: 'b2', reason: 'Task failed container health checks' },
+      { id: 'c3', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+      { id: 'd4', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+      { id: 'e5', reason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+    ];
+    r.logs = { group: '/ecs/app', region: 'eu-west-1', streamPrefix: 'ecs', container: 'app' };
+    const failure = 'Deployment d-ABC Failed in lifecycle event Install.\nRollback deployment d-RB: Succeeded.';
+    expect(deployVerdict(r, failure)).toEqual([
+      'failure',
+      'failed at Install: 2 tasks stopped: Task failed container health checks — rolled back, app:1 still serves',
+    ]);
+    const summary = new Summary();
+    writeReport(summary, r, failure);
     const md = summary.toMarkdown();
-    expect(md).toContain('❌ **Failed.** Deployment d-ABC Failed in lifecycle event Install.');
-    expect(md).toContain('<details><summary>Failure details</summary>');
+    expect(md.match(/rolled back|Rollback deployment d-RB:/gi)).toHaveLength(2); // the verdict, and the folded details
+    expect(md).toContain('Skipped (no hook to run): BeforeInstall.');
+    expect(md).not.toContain('| BeforeInstall |');
+    expect(md).toContain(
+      '[Logs of stopped task a1](https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fecs$252Fapp/log-events/ecs$252Fapp$252Fa1)',
+    );
+    expect(md).toContain('services/web/events?region=eu-west-1');
+  });
+
+  test('cancel and timeout have their own verdicts', () => {
+    const r = report();
+    delete r.outputs;
+    r.record!.rollbackStatus = 'Succeeded';
+    r.record!.stoppedBecause = 'Cancelled: received SIGTERM while deployment d-ABC was InProgress';
+    expect(deployVerdict(r, 'x')).toEqual([
+      'cancelled',
+      'cancelled while deploying app:2 — rolled back, app:1 still serves',
+    ]);
+    r.record!.stoppedBecause = 'Timed out: timeout-minutes (6s) reached while the deployment was InProgress';
+    expect(deployVerdict(r, 'x')).toEqual([
+      'timeout',
+      'timed out after 6s deploying app:2 — rolled back, app:1 still serves',
+    ]);
+    r.record!.rollbackStatus = 'InProgress';
+    expect(deployVerdict(r, 'x')[1]).toBe(
+      'timed out after 6s deploying app:2 — rollback InProgress — check the service',
+    );
+  });
+
+  test('a log link needs the awslogs stream prefix; without it the link goes to the group', () => {
+    expect(logStreamUrl('eu-west-1', { group: 'g', container: 'app' }, 'abc')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/g',
+    );
+    expect(
+      awslogsOf(
+        {
+          containerDefinitions: [
+            { name: 'app', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/x' } } },
+          ],
+        },
+        'app',
+      ),
+    ).toEqual({ group: '/ecs/x', region: undefined, streamPrefix: undefined, container: 'app' });
   });
 
   test('traffic bar and links', () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction, type ActionRun } from '../../../testing/run-action.js';
+import { expectGoldenSummary } from '../../../testing/golden-summary.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -100,6 +101,11 @@ describe('bundled provision with real terraform on a terraform_data stack', () =
     expect(run.outputs.changed).toBe('true');
     expect(run.outputs['plan-summary']).toBe('3 to add, 0 to change, 0 to destroy');
     expect(run.summary).toContain('| add | `terraform_data.greeting` | terraform_data |');
+    expect(run.summary).toMatch(
+      /^### provision: terraform plan demo\n\n✅ plan: 3 to add, 0 to change, 0 to destroy(;[^\n]*)?\n/,
+    );
+    expect(run.summary).toContain('<details><summary>Plan (3 resources)</summary>');
+    expectGoldenSummary('provision/plan', run.summary);
     expect(existsSync(join(ws.stack, 'state', 'terraform.tfstate'))).toBe(false);
 
     const [init, plan, show] = calls(ws);
@@ -154,7 +160,7 @@ describe('bundled provision with real terraform on a terraform_data stack', () =
     expectSuccess(run);
     expect(run.outputs.changed).toBe('false');
     expect(run.outputs['plan-summary']).toBe('0 to add, 0 to change, 0 to destroy');
-    expect(run.summary).toContain('No changes.');
+    expect(run.summary).toMatch(/^### provision: terraform plan demo\n\n➖ no changes\n/);
   });
 
   withTerraform('an in-place change and a replacement are counted as terraform counts them', async () => {
@@ -187,6 +193,11 @@ describe('bundled provision with real terraform on a terraform_data stack', () =
     expect(run.code).toBe(1);
     expect(run.errors[0]).toContain('terraform plan failed (exit 1)');
     expect(run.errors[0]).toContain('replicas must be at least 1.');
+    expect(run.summary).toMatch(
+      /^### provision: terraform plan demo\n\n❌ terraform plan failed \(exit 1\): .+ — details below\n/,
+    );
+    expect(run.summary).toContain('replicas must be at least 1.');
+    expectGoldenSummary('provision/validation-error', run.summary);
   });
 
   withTerraform('destroy with a wrong confirm is refused before any terraform call', async () => {
@@ -197,6 +208,10 @@ describe('bundled provision with real terraform on a terraform_data stack', () =
     expect(run.errors[0]).toContain("'demo'");
     expect(calls(ws)).toEqual([]);
     expect(existsSync(join(ws.stack, 'state', 'terraform.tfstate'))).toBe(true);
+    expect(run.summary).toMatch(
+      /^### provision\n\n❌ input `confirm` is not accepted — fix it in the workflow and re-run\n/,
+    );
+    expectGoldenSummary('provision/bad-input', run.summary);
   });
 
   withTerraform('destroy with the stack’s name destroys everything; again, it has nothing to do', async () => {
@@ -250,6 +265,11 @@ describe('bundled provision: cancellation reaches terraform', () => {
       expect(run.stdout).toContain('sending SIGTERM to terraform');
       expect(run.stdout).toMatch(/Interrupt received|Stopping operation/);
       expect(run.errors[0]).toMatch(/^Cancelled: received SIGTERM; terraform apply was interrupted/);
+      // Not the clean plan: how far the apply got.
+      expect(run.summary).toMatch(
+        /^### provision: terraform apply slow\n\n⚠️ interrupted after \d of \d changes — run plan to see what is left\n/,
+      );
+      expectGoldenSummary('provision/apply-interrupted', run.summary);
       // The lock is released: no lock file, and a plan that may not wait for a lock succeeds.
       expect(existsSync(join(ws.stack, 'state', '.terraform.tfstate.lock.info'))).toBe(false);
       const after = await provision(ws, { 'working-directory': 'stacks/slow', command: 'plan', 'lock-timeout': '0s' });

@@ -133,7 +133,9 @@ describe('provision logic', () => {
     expect(outputs.changed).toBe('true');
     expect(outputs['plan-summary']).toBe('2 to add, 1 to change, 2 to destroy');
     const md = summary.toMarkdown();
-    expect(md).toContain('**Plan:** 2 to add, 1 to change, 2 to destroy');
+    expect(md).toMatch(/^### provision: terraform plan service\n\n✅ plan: 2 to add, 1 to change, 2 to destroy\n/);
+    // The resources are folded under the verdict.
+    expect(md).toContain('<details><summary>Plan (4 resources)</summary>');
     // Grouped in a fixed order: add, change, replace, destroy.
     const rows = md.split('\n').filter((l) => /^\| (add|change|replace|destroy) \|/.test(l));
     expect(rows).toEqual([
@@ -170,7 +172,7 @@ describe('provision logic', () => {
       '-lock-timeout=300s',
       join(tempDir, 'service.tfplan'),
     ]);
-    expect(summary.toMarkdown()).toContain('Applied.');
+    expect(summary.toMarkdown()).toContain('✅ applied: 1 to add, 0 to change, 0 to destroy');
 
     const quiet = new FakeTerraform({
       show: { stdout: planJson([['aws_vpc.this', ['no-op']]]) },
@@ -213,8 +215,7 @@ describe('provision logic', () => {
     expect(tf.calls[2]).toContain('-lock-timeout=300s');
     expect(outputs['plan-summary']).toBe('0 to add, 0 to change, 2 to destroy');
     expect(outputs.outputs).toBe('{}');
-    expect(summary.toMarkdown()).toContain('**Destroy plan:**');
-    expect(summary.toMarkdown()).toContain('Destroyed.');
+    expect(summary.toMarkdown()).toContain('✅ destroyed: 0 to add, 0 to change, 2 to destroy');
   });
 
   test('destroy of a stack with no state: no plan, so no variables are needed', async () => {

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ActionFailure } from '../../../lib/errors.js';
+import { ActionFailure, CancelledError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Summary } from '../../../lib/summary.js';
+import { markdownTable, type Summary } from '../../../lib/summary.js';
 import type { ProvisionConfig } from './config.js';
 import { parseOutputs, RESERVED_OUTPUTS, type ParsedOutputs } from './outputs.js';
 import { planRows, summarizePlan, type PlanSummary } from './plan.js';
@@ -37,7 +37,7 @@ const TAIL_LINES = 25;
 export async function provision(config: ProvisionConfig, deps: ProvisionDeps): Promise<ProvisionResult> {
   const { terraform, logger, summary } = deps;
   const stack = path.basename(config.workingDirectory);
-  summary.heading(`Terraform ${config.command}: ${stack}`);
+  summary.title(`provision: terraform ${config.command} ${stack}`);
 
   await logger.group(`terraform init (${stack})`, async () => {
     const args = ['init', '-input=false', '-no-color'];
@@ -134,20 +134,34 @@ async function applyIfChanged(
     deps.logger.info('The plan has no changes: nothing to apply.');
     return false;
   }
-  await deps.logger.group('terraform apply (the saved plan)', async () => {
-    // A saved plan carries its variables: terraform refuses -var-file here.
-    const applied = await deps.terraform.run([
-      'apply',
-      '-input=false',
-      '-no-color',
-      `-lock-timeout=${config.lockTimeout}`,
-      planFile,
-    ]);
-    if (applied.exitCode !== 0) {
-      throw new ActionFailure(`terraform apply failed (exit ${applied.exitCode}):\n${errorText(applied)}`);
+  // Resources terraform reported done (`<address>: Creation complete after 2s`), for a cancelled apply's verdict.
+  const done = new Set<string>();
+  const countDone = (line: string) => {
+    const finished = /^(\S+): (?:Creation|Modifications|Destruction) complete\b/.exec(line);
+    if (finished) done.add(finished[1]!);
+  };
+  try {
+    await deps.logger.group('terraform apply (the saved plan)', async () => {
+      // A saved plan carries its variables: terraform refuses -var-file here.
+      const applied = await deps.terraform.run(
+        ['apply', '-input=false', '-no-color', `-lock-timeout=${config.lockTimeout}`, planFile],
+        { onLine: countDone },
+      );
+      if (applied.exitCode !== 0) {
+        throw new ActionFailure(`terraform apply failed (exit ${applied.exitCode}):\n${errorText(applied)}`);
+      }
+    });
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      deps.summary.verdict(
+        'warning',
+        `interrupted after ${done.size} of ${planned.resources.length} changes — run plan to see what is left`,
+      );
+      deps.summary.details('What happened', error.message);
     }
-  });
-  deps.summary.text(config.command === 'destroy' ? 'Destroyed.' : 'Applied.');
+    throw error;
+  }
+  deps.summary.verdict('success', `${config.command === 'destroy' ? 'destroyed' : 'applied'}: ${planText(planned)}`);
   return true;
 }
 
@@ -188,14 +202,20 @@ async function readOutputs(deps: ProvisionDeps): Promise<ParsedOutputs> {
   return outputs;
 }
 
+/** `3 to add, 1 to change, 0 to destroy; outputs changing: url` */
+function planText(planned: PlanSummary): string {
+  return `${planned.text}${planned.outputChanges.length ? `; outputs changing: ${planned.outputChanges.join(', ')}` : ''}`;
+}
+
 function report(deps: ProvisionDeps, planned: PlanSummary, kind: string): void {
-  const extra = planned.outputChanges.length ? `; outputs changing: ${planned.outputChanges.join(', ')}` : '';
-  deps.summary.text(
-    planned.changed
-      ? `**${kind === 'destroy' ? 'Destroy plan' : 'Plan'}:** ${planned.text}${extra}`
-      : '**No changes.**',
-  );
-  deps.summary.table(['Action', 'Resource', 'Type'], planRows(planned));
+  if (planned.changed) {
+    deps.summary.verdict('success', `${kind === 'destroy' ? 'destroy plan: ' : 'plan: '}${planText(planned)}`);
+  } else {
+    deps.summary.verdict('unchanged', 'no changes');
+  }
+  const rows = planRows(planned);
+  if (rows.length > 0)
+    deps.summary.folded(`Plan (${rows.length} resources)`, markdownTable(['Action', 'Resource', 'Type'], rows));
 }
 
 /**

@@ -31,6 +31,8 @@ export interface TerraformResult {
 export interface RunOptions {
   /** Do not echo stdout to the log (it may hold secrets, or is machine-readable JSON). */
   silent?: boolean;
+  /** Receives each line of stdout as it comes, e.g. to count the changes an apply finished. */
+  onLine?: (line: string) => void;
 }
 
 /** What the provision logic needs from the terraform CLI; tests pass a fake. */
@@ -95,7 +97,10 @@ export function cliRunner(options: CliRunnerOptions): TerraformRunner {
         let stderr = '';
         let interrupted = false;
         let stillRunningTimer: NodeJS.Timeout | undefined;
-        const echo = lineEcho((line) => logger.info(line));
+        const echo = lineEcho((line) => {
+          logger.info(line);
+          runOptions.onLine?.(line);
+        });
         const echoErr = lineEcho((line) => logger.info(line));
         // Decode as streams: a multi-byte character split between two pipe chunks stays whole.
         child.stdout.setEncoding('utf8');

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runAction } from '../../../testing/run-action.js';
+import { expectGoldenSummary } from '../../../testing/golden-summary.js';
 
 const servers: Server[] = [];
 
@@ -85,9 +86,12 @@ test('a service that comes up late passes once it answers: refused, then 503, th
     /Attempt \d+: 503: status: expected 200, got 503; imageUri: expected "[^"]+", but the field is missing; retrying in/,
   );
   expect(run.stdout).toContain('12 requests at concurrency 3: 12 met the expectations');
-  expect(run.summary).toContain('### Smoke test passed ✅');
-  expect(run.summary).toContain(`| imageUri | ${NEW} | ${NEW} | ✅ |`);
+  expect(run.summary).toMatch(
+    /^### smoke-test: GET http:\/\/127\.0\.0\.1:\d+\/host\n\n✅ passed 2\/2 checks; 12\/12 requests met them/,
+  );
+  expect(run.summary).toContain('| imageUri | ✅ |');
   expect(run.summary).toContain('- `task-0`');
+  expectGoldenSummary('smoke-test/success', run.summary);
 });
 
 test('a service still serving the old image fails, naming both images', async () => {
@@ -105,7 +109,13 @@ test('a service still serving the old image fails, naming both images', async ()
   expect(message).toContain('Response: status 200');
   expect(message).toContain(`"imageUri":"${OLD}"`);
   expect(run.outputs.hosts).toBe('["old-task"]');
-  expect(run.summary).toContain(`| imageUri | ${NEW} | ${OLD} | ❌ |`);
+  // The verdict names the broken expectation, digests shortened and the differing part in bold.
+  expect(run.summary.split('\n')[2]).toMatch(
+    /^❌ failed: imageUri expected …\S*\*\*[0-9a-f]+\*\*…, got …\S*\*\*[0-9a-f]+\*\*…$/,
+  );
+  expect(run.summary).not.toContain('Attempts to first success');
+  expect(run.summary).toMatch(/No response met the expectations in \d+ attempts?\./);
+  expectGoldenSummary('smoke-test/failure', run.summary);
 });
 
 test('a service that answers 500 to some requests fails the N-request phase', async () => {
@@ -130,7 +140,7 @@ test('a service that answers 500 to some requests fails the N-request phase', as
   // The 500's JSON body has no imageUri either.
   expect(message).toContain(`4 × imageUri: expected "${NEW}", but the field is missing`);
   expect(message).toContain('{"error":"database unavailable"}');
-  expect(run.summary).toContain('| status | 200 | 200, 500 | ❌ |');
+  expect(run.summary).toContain('| status | ❌ | 200 | 200**, 500** |');
 });
 
 test('max-p95-ms fails a slow server', async () => {
@@ -142,7 +152,7 @@ test('max-p95-ms fails a slow server', async () => {
   expect(run.code).toBe(1);
   expect(Number(run.outputs['p95-ms'])).toBeGreaterThanOrEqual(80);
   expect(run.errors[0]).toMatch(/^Smoke test failed\. p95 latency \d+(\.\d)? ms is above max-p95-ms 30 \(p50 \d/);
-  expect(run.summary).toMatch(/\| p95 latency \| ≤ 30 ms \| \d+(\.\d)? ms \| ❌ \|/);
+  expect(run.summary).toMatch(/\| p95 latency \| ❌ \| \*\*≤ 30\*\* ms \| \*\*\d+(\.\d)?\*\* ms \|/);
 });
 
 test('a redirect is reported, not followed, unless follow-redirects is true', async () => {
