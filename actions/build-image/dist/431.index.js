@@ -902,11 +902,14 @@ function sortedRecords(tree, included, readRecords, readPaths) {
 var cache = __webpack_require__(9162);
 // EXTERNAL MODULE: ./lib/errors.ts
 var errors = __webpack_require__(8115);
+// EXTERNAL MODULE: ./lib/summary.ts
+var lib_summary = __webpack_require__(1262);
 ;// CONCATENATED MODULE: ./actions/build-image/src/build.ts
 /**
  * build-image's logic: fingerprint the context, look the fingerprint tag up in ECR, and build and
  * push only when ECR lacks it. ECR, docker, the logger and the summary come in as arguments.
  */
+
 
 
 
@@ -943,6 +946,8 @@ function buildArguments(config, fingerprint, repositoryUri, metadataFile, previo
 async function buildImage(config, deps) {
     const { ecr, docker, logger, summary, region } = deps;
     const repo = config.repository;
+    // Named at once: a failure block written before the build's own summary shows under it.
+    summary.title(`build-image: ${repo}`);
     const fp = await logger.group('Fingerprint of the build context', async () => {
         let result;
         try {
@@ -1004,12 +1009,12 @@ async function buildImage(config, deps) {
             result.extraTags.skipped.push(...missing);
             logger.info(`push is false: extra tags ${missing.join(', ')} were not added.`);
         }
-        writeSummary(summary, config, deps.workspace, fp, result, 'reused');
+        writeSummary(summary, config, deps, fp, result, 'reused');
         return result;
     }
     if (!config.push) {
         logger.info(`ECR has no ${repo}:${fp.tag}, and push is false: nothing is built.`);
-        writeSummary(summary, config, deps.workspace, fp, result, 'absent');
+        writeSummary(summary, config, deps, fp, result, 'absent');
         return result;
     }
     const repository = await ecr.describeRepository(repo);
@@ -1046,10 +1051,12 @@ async function buildImage(config, deps) {
                 result.image = `${repository.uri}@${raced.digest}`;
                 result.digest = raced.digest;
                 result.found = true;
-                writeSummary(summary, config, deps.workspace, fp, result, 'reused', previous);
+                writeSummary(summary, config, deps, fp, result, 'reused', previous);
                 return result;
             }
-            throw new errors/* ActionFailure */.dR(`docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`);
+            // The cause first (buildx ends with its `ERROR:` line), the progress that led to it after.
+            const cause = buildxError(outcome.tail);
+            throw new errors/* ActionFailure */.dR(`${cause ? `${cause}\n` : ''}docker buildx build failed (exit ${outcome.exitCode}) for ${repository.uri}:${fp.tag}. Its last ${outcome.tail.length} lines:\n${outcome.tail.join('\n')}`);
         }
         if (config.cache !== 'none') {
             logger.info(`${outcome.cachedSteps} build steps came from the ${config.cache} cache.`);
@@ -1067,7 +1074,7 @@ async function buildImage(config, deps) {
         result.image = `${repository.uri}@${digest}`;
         logger.info(`Pushed ${result.image}`);
         await applyExtraTags(deps, repo, digest, config.extraTags, result);
-        writeSummary(summary, config, deps.workspace, fp, result, 'built', previous);
+        writeSummary(summary, config, deps, fp, result, 'built', previous);
         return result;
     }
     finally {
@@ -1106,18 +1113,30 @@ function readDigest(metadataFile) {
     const digest = metadata['containerimage.digest'];
     return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }
+/** The last `ERROR:` line buildx printed (its summary of what failed), without the progress prefix. */
+function buildxError(tail) {
+    const line = [...tail].reverse().find((l) => /(^|\s)ERROR:/.test(l));
+    return line?.slice(line.indexOf('ERROR:')).trim();
+}
+/** The repository's page in the ECR console, where its images and tags are listed. */
+function ecrConsoleUrl(region, repository) {
+    const r = encodeURIComponent(region);
+    return `https://${r}.console.aws.amazon.com/ecr/repositories/private/${encodeURIComponent(repository)}?region=${r}`;
+}
 function build_short(hash) {
     return `\`${hash.slice(0, 12)}\``;
 }
-function writeSummary(summary, config, workspace, fp, result, outcome, previous) {
+function writeSummary(summary, config, { workspace, region }, fp, result, outcome, previous) {
     const verdict = {
-        built: 'built and pushed (ECR had no image with this fingerprint)',
-        reused: 'reused: ECR already holds an image with this fingerprint, nothing was built',
+        built: `built and pushed \`${result.imageTag}\`, new to ECR`,
+        reused: `reused \`${result.imageTag}\`: ECR already holds this build context, nothing was built`,
         absent: 'not in ECR, and push is false: nothing was built',
     }[outcome];
-    summary.heading(`build-image: ${config.repository}`);
-    summary.table(['', ''], [
-        ['Result', verdict],
+    summary.title(`build-image: ${config.repository}`);
+    summary.verdict(outcome === 'absent' ? 'unchanged' : outcome === 'reused' ? 'unchanged' : 'success', verdict);
+    summary.text((0,lib_summary/* link */.nf)('Repository in the ECR console', ecrConsoleUrl(region, config.repository)));
+    const extraTags = [...result.extraTags.added, ...result.extraTags.skipped.map((t) => `${t} (left as it was)`)];
+    summary.table(['Field', 'Value'], [
         ['Image', result.image ? `\`${result.image}\`` : '(none)'],
         ['Tag', `\`${result.imageTag}\``],
         ['Fingerprint', `\`${result.fingerprint}\``],
@@ -1128,19 +1147,15 @@ function writeSummary(summary, config, workspace, fp, result, outcome, previous)
                 : `${fp.fileCount}, all read (${fp.fallbackReason ?? 'no git'})`,
         ],
         ['.dockerignore', fp.dockerignore ? external_node_path_.relative(workspace, fp.dockerignore) : '(none)'],
-        [
-            'Extra tags',
-            [...result.extraTags.added, ...result.extraTags.skipped.map((t) => `${t} (left as it was)`)].join(', ') ||
-                undefined,
-        ],
+        ...(extraTags.length > 0 ? [['Extra tags', extraTags.join(', ')]] : []),
     ]);
-    summary.text('Parts of the fingerprint (compare with an earlier run to see which part changed):');
-    summary.table(['Part', 'sha256'], [
+    // The fingerprint is a hash of these four hashes: compared with an earlier run, they say which input changed.
+    summary.folded('Parts of the fingerprint', (0,lib_summary/* markdownTable */.Qj)(['Part', 'sha256'], [
         ['Dockerfile', build_short(fp.parts.dockerfile)],
         ['Build args', build_short(fp.parts.buildArgs)],
         ['Platform', `${build_short(fp.parts.platform)} (${config.platform})`],
         ['Context files', build_short(fp.parts.files)],
-    ]);
+    ]));
     if (previous) {
         summary.text(`The newest earlier image with a fingerprint tag is \`${previous.tag}\` (${previous.digest}${previous.pushedAt ? `, pushed ${previous.pushedAt.toISOString()}` : ''}). ` +
             'ECR keeps tags and digests, not the files behind them, so the difference is shown against git instead:');

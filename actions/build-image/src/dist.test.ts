@@ -231,7 +231,9 @@ describe('build-image bundle against the sandbox', () => {
 
   test('a build that fails shows the last lines of its output', async () => {
     write({ 'app/Dockerfile': 'FROM node:22-alpine\nCOPPY . .\n' });
-    const run = await build();
+    const run = await build().finally(() =>
+      write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' }),
+    );
     expect(run.code).toBe(1);
     expect(run.errors.join('\n')).toMatch(
       /docker buildx build failed \(exit 1\)[\s\S]*Its last \d+ lines:\n[\s\S]*COPPY/i,
@@ -244,7 +246,6 @@ describe('build-image bundle against the sandbox', () => {
       [scratch]: 'SCRATCH',
       [sandbox.registry]: 'registry',
     });
-    write({ 'app/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/server.js"]\n' });
   });
 
   test('in another region: the image is named by the repositoryUri ECR returns there, alike when built and when found', async () => {

@@ -78,7 +78,7 @@ const MAX_TASKS = 5;
 const MAX_EVENTS = 5;
 const MAX_PAGES = 3;
 const DESCRIBE_BATCH = 100;
-async function explainStoppedTasks(deps, cluster, service, taskDefinitionArn) {
+async function explainStoppedTasks(deps, cluster, service, taskDefinitionArn, record) {
     const lines = [];
     try {
         const arns = await stoppedTaskArns(deps, cluster, service);
@@ -93,6 +93,13 @@ async function explainStoppedTasks(deps, cluster, service, taskDefinitionArn) {
         const shown = (taskDefinitionArn ? tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn) : tasks)
             .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
             .slice(0, MAX_TASKS);
+        if (record) {
+            record.stoppedTasks = shown.map((task) => ({
+                id: task.taskArn?.split('/').pop() ?? '?',
+                reason: task.stoppedReason ?? 'no stoppedReason',
+                exitCode: task.containers?.find((c) => c.exitCode !== undefined)?.exitCode,
+            }));
+        }
         if (shown.length > 0) {
             lines.push('Stopped tasks:');
             for (const task of shown) {
@@ -291,6 +298,7 @@ async function deployWithEcs(deps, plan, onRecord) {
     const record = {
         kind: 'ecs',
         id: '',
+        strategy: plan.strategy,
         lifecycle: [],
         traffic: [],
         startTime: new Date(started),
@@ -393,7 +401,7 @@ async function watchServiceDeployment(deps, plan, record, started) {
     ];
     if (last.rollback)
         lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
-    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
     throw new errors/* ActionFailure */.dR(lines.join('\n'));
 }
 /**
@@ -640,13 +648,13 @@ async function watchRolling(deps, plan, record) {
                 // The circuit breaker rolled back: the primary deployment runs an older revision again.
                 throw new errors/* ActionFailure */.dR([
                     `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
                 ].join('\n'));
             }
             if (primary && rollout === 'failed') {
                 throw new errors/* ActionFailure */.dR([
                     `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
                 ].join('\n'));
             }
             const stable = primary !== undefined &&
@@ -817,6 +825,7 @@ async function deployWithCodeDeploy(deps, plan, onRecord) {
         id,
         application: plan.group.application,
         deploymentGroup: plan.group.name,
+        strategy: plan.deploymentConfig ?? plan.group.info.deploymentConfigName,
         lifecycle: [],
         traffic: [],
         startTime: new Date(deps.clock.now()),
@@ -1128,7 +1137,8 @@ function describeWhere(last) {
 /** Timeout or failed checks: stop with rollback, wait for the rollback (bounded), fail saying what happened. */
 async function stopAndFail(deps, plan, record, why) {
     record.stoppedBecause = why;
-    deps.logger.error(why);
+    // Logged, not annotated: the ActionFailure thrown below is this failure's one annotation.
+    deps.logger.info(why);
     deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
     try {
         await stopDeployment(deps, record.id);
@@ -1238,7 +1248,7 @@ async function explainFailure(deps, plan, record, last) {
     if (info.errorInformation) {
         lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
     }
-    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
     if (record.rollbackId) {
         lines.push(`Rollback deployment ${record.rollbackId}: ${record.rollbackStatus ?? 'unknown'}${record.rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}.`);
     }
@@ -1287,6 +1297,8 @@ async function getTarget(deps, id, targetId) {
     }
 }
 
+// EXTERNAL MODULE: ./actions/deploy-bluegreen/src/report.ts
+var src_report = __webpack_require__(7829);
 // EXTERNAL MODULE: ./actions/deploy-bluegreen/src/taskdef.ts
 var taskdef = __webpack_require__(2467);
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/discovery.ts
@@ -1840,6 +1852,7 @@ async function runTaskBeforeDeployment(config, deps, report, service, taskDefini
 
 
 
+
 function newReport(config, region) {
     return { cluster: config.cluster, service: config.service, region };
 }
@@ -1892,6 +1905,7 @@ async function deploy(config, deps, report) {
         }
         const desired = render(base, config.template ? `task-definition (${config.template.path})` : `the running task definition ${running.arn}`);
         report.image = (0,taskdef/* imageOf */.dT)(desired, config.containerName);
+        report.logs = (0,src_report/* awslogsOf */.uI)(desired, config.containerName);
         // Checked before anything changes, so a wrong port never leaves a half-made deployment.
         const containerPort = (0,taskdef/* containerPortOf */.Yy)(desired, config.containerName, config.containerPort);
         return { service, running, desired, containerPort };

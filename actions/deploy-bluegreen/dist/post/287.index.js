@@ -10,6 +10,7 @@ export const modules = {
 __webpack_require__.d(__webpack_exports__, {
   CodeDeployClient: () => (/* reexport */ dist_cjs/* CodeDeployClient */.cHd),
   ECSClient: () => (/* reexport */ client_ecs_dist_cjs/* ECSClient */.Zgc),
+  followRollback: () => (/* reexport */ followRollback),
   stopLeftoverDeployment: () => (/* reexport */ stopLeftoverDeployment)
 });
 
@@ -65,7 +66,7 @@ const MAX_TASKS = 5;
 const MAX_EVENTS = 5;
 const MAX_PAGES = 3;
 const DESCRIBE_BATCH = 100;
-async function diagnostics_explainStoppedTasks(deps, cluster, service, taskDefinitionArn) {
+async function diagnostics_explainStoppedTasks(deps, cluster, service, taskDefinitionArn, record) {
     const lines = [];
     try {
         const arns = await stoppedTaskArns(deps, cluster, service);
@@ -80,6 +81,13 @@ async function diagnostics_explainStoppedTasks(deps, cluster, service, taskDefin
         const shown = (taskDefinitionArn ? tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn) : tasks)
             .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
             .slice(0, MAX_TASKS);
+        if (record) {
+            record.stoppedTasks = shown.map((task) => ({
+                id: task.taskArn?.split('/').pop() ?? '?',
+                reason: task.stoppedReason ?? 'no stoppedReason',
+                exitCode: task.containers?.find((c) => c.exitCode !== undefined)?.exitCode,
+            }));
+        }
         if (shown.length > 0) {
             lines.push('Stopped tasks:');
             for (const task of shown) {
@@ -335,6 +343,7 @@ async function deployWithEcs(deps, plan, onRecord) {
     const record = {
         kind: 'ecs',
         id: '',
+        strategy: plan.strategy,
         lifecycle: [],
         traffic: [],
         startTime: new Date(started),
@@ -437,7 +446,7 @@ async function watchServiceDeployment(deps, plan, record, started) {
     ];
     if (last.rollback)
         lines.push(`Rollback: ${last.rollback.reason ?? 'no reason given'}.`);
-    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
     throw new ActionFailure(lines.join('\n'));
 }
 /**
@@ -684,13 +693,13 @@ async function watchRolling(deps, plan, record) {
                 // The circuit breaker rolled back: the primary deployment runs an older revision again.
                 throw new ActionFailure([
                     `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
                 ].join('\n'));
             }
             if (primary && rollout === 'failed') {
                 throw new ActionFailure([
                     `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)),
+                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
                 ].join('\n'));
             }
             const stable = primary !== undefined &&
@@ -861,6 +870,7 @@ async function deployWithCodeDeploy(deps, plan, onRecord) {
         id,
         application: plan.group.application,
         deploymentGroup: plan.group.name,
+        strategy: plan.deploymentConfig ?? plan.group.info.deploymentConfigName,
         lifecycle: [],
         traffic: [],
         startTime: new Date(deps.clock.now()),
@@ -1172,7 +1182,8 @@ function describeWhere(last) {
 /** Timeout or failed checks: stop with rollback, wait for the rollback (bounded), fail saying what happened. */
 async function stopAndFail(deps, plan, record, why) {
     record.stoppedBecause = why;
-    deps.logger.error(why);
+    // Logged, not annotated: the ActionFailure thrown below is this failure's one annotation.
+    deps.logger.info(why);
     deps.logger.info(`Stopping deployment ${record.id} with rollback.`);
     try {
         await stopDeployment(deps, record.id);
@@ -1282,7 +1293,7 @@ async function explainFailure(deps, plan, record, last) {
     if (info.errorInformation) {
         lines.push(`CodeDeploy: ${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
     }
-    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn)));
+    lines.push(...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)));
     if (record.rollbackId) {
         lines.push(`Rollback deployment ${record.rollbackId}: ${record.rollbackStatus ?? 'unknown'}${record.rollbackStatus === 'Succeeded' ? ' (the previous version serves all traffic)' : ''}.`);
     }
@@ -1378,6 +1389,69 @@ async function stopLeftoverDeployment(state, clients, logger) {
     logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
     await stopDeployment(clients, state.id, bounded_STOP_CALL_MS);
     return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
+}
+/** How long the post step follows the rollback it started before it reports what it saw. */
+const FOLLOW_ROLLBACK_MS = 8_000;
+const FOLLOW_INTERVAL_MS = 500;
+/**
+ * After a stop: where the rollback got within FOLLOW_ROLLBACK_MS, in one phrase. CodeDeploy names
+ * the rollback in the stopped deployment's rollbackInfo (API model: RollbackInfo); an ECS service
+ * deployment stopped with ROLLBACK ends ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED (API model:
+ * ServiceDeploymentStatus).
+ */
+async function followRollback(state, clients, budgetMs = FOLLOW_ROLLBACK_MS) {
+    const deadline = Date.now() + budgetMs;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
+    const getDeployment = (id) => (0,aws/* awsCall */.uF)(`deployment ${id}`, () => clients.codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: id }), {
+        abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
+    }));
+    try {
+        if (state.kind === 'ecs') {
+            let status = 'UNKNOWN';
+            do {
+                const answer = await (0,aws/* awsCall */.uF)(`service deployment ${state.id}`, () => clients.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [state.id] }), {
+                    abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
+                }));
+                status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
+                if (status === 'ROLLBACK_SUCCESSFUL')
+                    return { done: true, phrase: 'rolled back, the previous revision serves' };
+                if (status === 'ROLLBACK_FAILED')
+                    return { done: false, phrase: 'the rollback FAILED — check the service now' };
+                await pause();
+            } while (Date.now() < deadline);
+            return { done: false, phrase: `still ${status} — follow the rollback in the console` };
+        }
+        let rollbackId;
+        let status = 'Unknown';
+        do {
+            const info = (await getDeployment(rollbackId ?? state.id)).deploymentInfo;
+            if (!rollbackId) {
+                rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+                if (!rollbackId && info?.status && !codedeploy_states_ACTIVE_STATUSES.includes(info.status)) {
+                    return { done: false, phrase: `it ended ${info.status} with no rollback deployment — check the service` };
+                }
+            }
+            else {
+                status = info?.status ?? 'Unknown';
+                if (status === 'Succeeded') {
+                    return { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` };
+                }
+                if (!codedeploy_states_ACTIVE_STATUSES.includes(status)) {
+                    return { done: false, phrase: `rollback deployment ${rollbackId} ended ${status} — check the service now` };
+                }
+            }
+            await pause();
+        } while (Date.now() < deadline);
+        return {
+            done: false,
+            phrase: rollbackId
+                ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
+                : 'no rollback deployment yet — follow the deployment in the console',
+        };
+    }
+    catch (error) {
+        return { done: false, phrase: `could not follow the rollback (${error.message})` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/cleanup.lazy.ts
