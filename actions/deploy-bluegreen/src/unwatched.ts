@@ -6,9 +6,9 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServiceDeploymentsCommand, type Service } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
-import { deploymentConsoleUrl } from './codedeploy.js';
+import { deploymentConsoleUrl } from './codedeploy/shared.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from './deps.js';
-import { serviceDeploymentsConsoleUrl, type EcsPlan } from './ecs-native.js';
+import { serviceDeploymentsConsoleUrl, type EcsPlan } from './ecs-native/plan.js';
 
 export async function leaveUnwatched(deps: DeployDeps, record: DeploymentRecord): Promise<DeploymentRecord> {
   deps.saveState(STATE.finished, 'true');
