@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox, type StackRequest } from '../../../sandbox/index.js';
 import { runAction, type ActionRun } from '../../../testing/run-action.js';
+import { versionsServed } from '../../../testing/sample-app.js';
 
 const REGION = 'eu-west-1';
 const CONTAINER = 'app';
@@ -87,15 +88,6 @@ function deployAction(inputs: Record<string, string>): Promise<ActionRun> {
     killAfterMs: 90_000,
     cwd: workdir,
   });
-}
-
-async function versionsServed(url: string, n = 5): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const response = await fetch(`${url}/host`);
-    seen.push(((await response.json()) as { version?: string }).version ?? `status ${response.status}`);
-  }
-  return seen;
 }
 
 const explain = (run: ActionRun) => `exit ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`;

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { runAction, type ActionRun, type RunActionOptions } from '../../../testing/run-action.js';
+import { versionsServed } from '../../../testing/sample-app.js';
 
 const TIME_SCALE = 60;
 const REGION = 'eu-west-1';
@@ -90,16 +91,6 @@ function deployAction(inputs: Record<string, string>, options: Partial<RunAction
     cwd: workdir,
     ...options,
   });
-}
-
-async function versionsServed(url: string, n = 5): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const response = await fetch(`${url}/host`);
-    const body = (await response.json()) as { version?: string };
-    seen.push(body.version ?? `status ${response.status}`);
-  }
-  return seen;
 }
 
 const operationsSince = (n: number) => sandbox.calls(n).map((c) => c.operation);

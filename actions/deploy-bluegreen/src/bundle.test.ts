@@ -18,6 +18,7 @@ import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { runAction, type ActionRun, type RunActionOptions } from '../../../testing/run-action.js';
+import { versionsServed } from '../../../testing/sample-app.js';
 import { expectGoldenSummary } from '../../../testing/golden-summary.js';
 import type { CallRecord } from '../../../sandbox/contracts.js';
 
@@ -114,17 +115,6 @@ function deployAction(inputs: Record<string, string>, options: Partial<RunAction
   });
 }
 
-/** The `version` field the production listener answers with, over `n` requests. */
-async function versionsServed(url: string, n = 10): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const response = await fetch(`${url}/host`);
-    const body = (await response.json()) as { version?: string };
-    seen.push(body.version ?? `status ${response.status}`);
-  }
-  return seen;
-}
-
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -208,7 +198,7 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     expect(first.code).toBe(0);
     expect(first.outputs).toMatchObject({ 'task-definition-changed': 'true', deployed: 'true', status: 'Succeeded' });
     expect(first.outputs['task-definition-arn']).toMatch(new RegExp(`task-definition/${stack.service}:2$`));
-    expect(await versionsServed(stack.productionUrl)).toEqual(Array(10).fill('v2'));
+    expect(await versionsServed(stack.productionUrl, 10)).toEqual(Array(10).fill('v2'));
 
     const before = sandbox.calls().length;
     const second = await deployAction(inputs);
@@ -292,7 +282,7 @@ describe('deploy-bluegreen bundle against the sandbox', () => {
     } finally {
       sandbox.faults({});
     }
-    expect(await versionsServed(stack.productionUrl)).toEqual(Array(10).fill('v1'));
+    expect(await versionsServed(stack.productionUrl, 10)).toEqual(Array(10).fill('v1'));
   }, 120_000);
 
   test('timeout: StopDeployment with rollback, exit 1 saying so, blue serves', async () => {
