@@ -40,7 +40,7 @@ export interface CallContext {
   region: string;
 }
 
-export type ServiceName = 'ecr' | 'ecs' | 'codedeploy' | 'sts' | 'logs';
+export type ServiceName = 'ecr' | 'ecs' | 'codedeploy' | 'sts' | 'logs' | 'elbv2';
 
 /** One AWS operation: JSON input in, JSON output out, AwsError for AWS's errors. */
 export type OperationHandler = (input: Record<string, unknown>, ctx: CallContext) => Promise<unknown> | unknown;

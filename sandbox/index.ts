@@ -31,13 +31,14 @@ import {
 } from './control.js';
 import { createClock } from './runtime/clock.js';
 import { buildImage, BuildRequestError, createImageStore, parseBuildRequest } from './runtime/images.js';
-import { createLoadBalancer } from './runtime/loadbalancer.js';
+import { createLoadBalancer, type SandboxLoadBalancer } from './runtime/loadbalancer.js';
 import { createTaskRunner } from './runtime/tasks.js';
 import type { ModelViolation } from './model-check.js';
 import { ApiServer } from './server.js';
 import { createCodeDeployService } from './services/codedeploy.js';
 import { createEcrService, type EcrService } from './services/ecr.js';
 import { createEcsService, type EcsService } from './services/ecs.js';
+import { createElbv2Service } from './services/elbv2.js';
 import { createLogsService, type LogsService } from './services/logs.js';
 import { createSecretStore, type SecretStore } from './services/secrets.js';
 import { createStsService } from './services/sts.js';
@@ -98,7 +99,7 @@ export interface RunningSandbox extends Sandbox {
  */
 interface World {
   region: string;
-  lb: LoadBalancer;
+  lb: SandboxLoadBalancer;
   tasks: TaskRunner;
   ecr: EcrService;
   ecs: EcsService;
@@ -441,6 +442,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     region,
     handlers: handlersFor,
     sts,
+    elbv2: (inRegion) => createElbv2Service(worldFor(inRegion).lb),
     faults: () => faults,
     log,
     control: createControlHandler({

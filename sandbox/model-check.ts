@@ -4,9 +4,6 @@
  * shape before it leaves. A request that breaks the model is refused as AWS refuses it; an answer
  * that breaks it is a sandbox bug, answered 500 so the test that caused it fails. Both are recorded,
  * so a test whose code swallowed the error still fails when it stops the sandbox.
- *
- * Elastic Load Balancing v2 has no check here: the sandbox does not serve its API (listeners and
- * target groups are local proxies made by the control API).
  */
 import {
   describeViolation,
@@ -32,6 +29,7 @@ const MODEL_OF: Record<ServiceName, ModelService> = {
   codedeploy: 'codedeploy',
   sts: 'sts',
   logs: 'logs',
+  elbv2: 'elbv2',
 };
 
 export function requestViolations(
@@ -57,7 +55,9 @@ export function answerViolations(service: ServiceName, operation: string, output
  * - A broken constraint (missing, unknown, enum, length, range, pattern): ECR answers
  *   InvalidParameterException "... failed to satisfy constraint: Member must satisfy regular
  *   expression pattern" (aws-actions/amazon-ecr-login#225); STS, on the query protocol,
- *   ValidationError "1 validation error detected: ... failed to satisfy constraint" (tenesys/awsconsole#2). For ECS, InvalidParameterException is our assumption: the ECS model lists it on every
+ *   ValidationError "1 validation error detected: ... failed to satisfy constraint" (tenesys/awsconsole#2),
+ *   and so does ELBv2, also on the query protocol, for any bad value (hashicorp/terraform#11699,
+ *   awsdocs/aws-cloudformation-user-guide#467: "Error Code: ValidationError", status 400). For ECS, InvalidParameterException is our assumption: the ECS model lists it on every
  *   operation as "The specified parameter isn't valid", and no public source shows the answer to a
  *   model violation. CodeDeploy's model has no general validation error, so ValidationException,
  *   the name AWS's JSON services give one, is our assumption too.
@@ -68,15 +68,15 @@ export function answerViolations(service: ServiceName, operation: string, output
  */
 export function refusal(service: ServiceName, violations: Violation[]): AwsError {
   const message = `request breaks the AWS model: ${violations.map(describeViolation).join('; ')}`;
-  if (service !== 'sts' && violations.every((v) => v.kind === 'type')) {
+  const query = service === 'sts' || service === 'elbv2';
+  if (!query && violations.every((v) => v.kind === 'type')) {
     return new AwsError('SerializationException', message);
   }
-  const code =
-    service === 'sts'
-      ? 'ValidationError'
-      : service === 'codedeploy'
-        ? 'ValidationException'
-        : 'InvalidParameterException';
+  const code = query
+    ? 'ValidationError'
+    : service === 'codedeploy'
+      ? 'ValidationException'
+      : 'InvalidParameterException';
   return new AwsError(code, message);
 }
 

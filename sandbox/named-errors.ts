@@ -36,6 +36,7 @@ const MODEL_FILE: Record<ServiceName, string> = {
   codedeploy: 'codedeploy',
   sts: 'sts',
   logs: 'logs',
+  elbv2: 'elbv2',
 };
 const statusCache = new Map<ServiceName, Map<string, number>>();
 

@@ -1,6 +1,7 @@
 /**
  * AWS wire protocols the sandbox speaks: JSON 1.1 (ECR, ECS, CodeDeploy; dispatched on
- * X-Amz-Target) and the query protocol for STS (form body, XML answer).
+ * X-Amz-Target) and the query protocol for STS and ELBv2 (form body, XML answer; the Version
+ * parameter names the service).
  *
  * Error shape: status, `{"__type": code, "message": ...}`, the `x-amzn-errortype` header and a
  * request id, which is what SDK v3 reads to raise the exception class named `code`.
@@ -124,7 +125,54 @@ export function internalFailure(): AwsError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Query protocol (STS)
+// Query protocol (STS, ELBv2)
+
+/**
+ * Query-protocol services by the API version every request names (the models' `apiVersion`);
+ * a request without one is STS's, as before ELBv2 was served.
+ */
+export const QUERY_VERSIONS: Record<string, { service: ServiceName; namespace: string }> = {
+  '2011-06-15': { service: 'sts', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+  '2015-12-01': { service: 'elbv2', namespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' },
+};
+
+/**
+ * A query-protocol body as the input structure: `Names.member.1=a` is `{ Names: ["a"] }`,
+ * `Attributes.member.1.Key=k` is `{ Attributes: [{ Key: "k" }] }`; Action and Version name the call.
+ * https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#query-key-resolution
+ */
+export function queryInput(params: Record<string, string>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key === 'Action' || key === 'Version') continue;
+    const parts = key.split('.');
+    // `member.N` is the N-th item (from 1) of the list named before it.
+    const path: (string | number)[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i] === 'member' && /^\d+$/.test(parts[i + 1] ?? '')) path.push(Number(parts[++i]) - 1);
+      else path.push(parts[i]!);
+    }
+    let node = input as Record<string | number, unknown>;
+    for (let i = 0; i < path.length - 1; i++) {
+      node = (node[path[i]!] ??= typeof path[i + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return input;
+}
+
+/** A value as query-protocol XML: lists as `<member>` elements, timestamps in ISO 8601. */
+function queryXml(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => `<member>${queryXml(item)}</member>`).join('');
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `<${k}>${queryXml(v)}</${k}>`)
+      .join('');
+  }
+  return xmlEscape(String(value));
+}
 
 export function parseForm(body: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -141,12 +189,10 @@ export function sendQueryResult(
   res: ServerResponse,
   action: string,
   namespace: string,
-  fields: Record<string, string>,
+  fields: Record<string, unknown>,
   requestId: string,
 ): void {
-  const inner = Object.entries(fields)
-    .map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`)
-    .join('');
+  const inner = queryXml(fields);
   const text =
     `<${action}Response xmlns="${namespace}"><${action}Result>${inner}</${action}Result>` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

@@ -1,6 +1,6 @@
 /**
  * The sandbox's one HTTP port: AWS JSON 1.1 (ECR, ECS, CodeDeploy) dispatched on X-Amz-Target,
- * STS over the query protocol, and the control API under /_sandbox/. Every AWS call is logged;
+ * STS and ELBv2 over the query protocol, and the control API under /_sandbox/. Every AWS call is logged;
  * faults (throttling, latency) are applied here, before the handler runs, for every service alike,
  * and every request and answer is held to AWS's API model (model-check.ts).
  */
@@ -24,6 +24,8 @@ import {
   parseForm,
   parseJsonInput,
   parseTarget,
+  QUERY_VERSIONS,
+  queryInput,
   readBody,
   sendJsonError,
   sendJsonText,
@@ -32,6 +34,7 @@ import {
   unknownOperation,
 } from './protocol.js';
 import { namedError } from './named-errors.js';
+import type { Elbv2Service } from './services/elbv2.js';
 import type { StsService } from './services/sts.js';
 
 export interface ApiServerDeps {
@@ -40,6 +43,8 @@ export interface ApiServerDeps {
   /** Looked up per request, so a reset can swap services. */
   handlers(service: ServiceName): ServiceHandlers | undefined;
   sts: StsService;
+  /** ELBv2 of a region (the request's credential scope's); absent: ELBv2 calls answer InvalidAction. */
+  elbv2?(region: string): Elbv2Service;
   faults(): FaultSet;
   /** Handles /_sandbox/... requests. */
   control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
@@ -158,23 +163,29 @@ export class ApiServer {
   ): Promise<void> {
     const params = parseForm(body);
     const action = params.Action ?? '';
+    const { service, namespace } = QUERY_VERSIONS[params.Version ?? ''] ?? QUERY_VERSIONS['2011-06-15']!;
     const record = (errorCode?: string) =>
       this.calls.push({
-        service: 'sts',
+        service,
         operation: action,
         time: new Date(started).toISOString(),
         ...(errorCode ? { errorCode } : {}),
         durationMs: Date.now() - started,
       });
     try {
-      await this.applyFaults(action, 'sts');
-      this.checkRequest('sts', action, queryInput(params));
-      const fields = this.deps.sts.handle(action, params, credentialScope(authorization).accessKeyId);
-      this.checkAnswer('sts', action, fields);
+      await this.applyFaults(action, service);
+      const input = queryInput(params);
+      this.checkRequest(service, action, input);
+      const scope = credentialScope(authorization);
+      const elbv2 = this.deps.elbv2?.(scope.region ?? this.deps.region);
+      if (service === 'elbv2' && !elbv2) throw new AwsError('InvalidAction', `Could not find operation ${action}`);
+      const fields =
+        service === 'elbv2' ? elbv2!.handle(action, input) : this.deps.sts.handle(action, params, scope.accessKeyId);
+      this.checkAnswer(service, action, fields);
       record();
-      sendQueryResult(res, action, 'https://sts.amazonaws.com/doc/2011-06-15/', fields, requestId);
+      sendQueryResult(res, action, namespace, fields, requestId);
     } catch (error) {
-      const awsError = this.asAwsError(error, 'sts', action);
+      const awsError = this.asAwsError(error, service, action);
       record(awsError.code);
       sendQueryError(res, awsError, requestId);
     }
@@ -243,17 +254,4 @@ export class ApiServer {
     const named = faults.errors?.[operation];
     if (named) throw namedError(service, named);
   }
-}
-
-/**
- * A query-protocol body as the input structure: its top-level parameters (Action and Version name
- * the call). Nested ones (`Tags.member.1.Key`) are left unchecked: the one STS call the suite makes,
- * GetCallerIdentity, has no input at all.
- */
-function queryInput(params: Record<string, string>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (key !== 'Action' && key !== 'Version' && !key.includes('.')) input[key] = value;
-  }
-  return input;
 }

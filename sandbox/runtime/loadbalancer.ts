@@ -60,6 +60,8 @@ interface TargetEntry {
 }
 
 export interface SandboxTargetGroup extends TargetGroup {
+  /** The options it was made with, AWS's defaults filled in: what ELBv2 DescribeTargetGroups answers. */
+  settings(): Required<TargetGroupOptions>;
   /** Targets that may receive a new request: healthy ones, or (fail-open) every non-draining one. */
   routable(): TargetEntry[];
   /** Picks the next target round-robin, or undefined when there is none. */
@@ -79,10 +81,16 @@ function hexId(): string {
   return randomBytes(8).toString('hex');
 }
 
-export function createLoadBalancer(opts: { clock: SandboxClock; account: string; region: string }): LoadBalancer & {
+export type SandboxLoadBalancer = LoadBalancer & {
   targetGroups(): SandboxTargetGroup[];
   listeners(): SandboxListener[];
-} {
+};
+
+export function createLoadBalancer(opts: {
+  clock: SandboxClock;
+  account: string;
+  region: string;
+}): SandboxLoadBalancer {
   const groups = new Map<string, SandboxTargetGroup>();
   const listeners = new Map<string, SandboxListener>();
   const arnPrefix = `arn:aws:elasticloadbalancing:${opts.region}:${opts.account}`;
@@ -220,6 +228,14 @@ function createTargetGroup(arn: string, options: TargetGroupOptions, clock: Sand
       });
       return entry.drained;
     },
+    settings: () => ({
+      name: options.name,
+      healthCheckPath: settings.healthCheckPath,
+      healthCheckIntervalMs: settings.intervalMs,
+      healthyThreshold: settings.healthyThreshold,
+      unhealthyThreshold: settings.unhealthyThreshold,
+      deregistrationDelayMs: settings.deregistrationDelayMs,
+    }),
     targetHealth() {
       return [...targets.values()].map((e) => ({ target: e.target, state: e.state }));
     },
