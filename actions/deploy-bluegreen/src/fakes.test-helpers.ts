@@ -9,6 +9,7 @@
  */
 import * as codedeploySdk from '@aws-sdk/client-codedeploy';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach } from '@jest/globals';
 import { cancelledFrom, type Clock } from '../../../lib/cancel.js';
 import { describeViolation, loadModel, validateOperation, type ModelService } from '../../../testing/aws-model.js';
@@ -34,6 +35,7 @@ afterEach(() => {
 const SDKS: [ModelService, Record<string, unknown>][] = [
   ['ecs', ecsSdk],
   ['codedeploy', codedeploySdk],
+  ['elbv2', elbv2Sdk],
 ];
 
 type Command = { input: Record<string, unknown>; constructor: { name: string } };
