@@ -509,6 +509,22 @@ describe('GitHub OIDC: who may assume which role', () => {
     expect(everything.filter((a) => (a.endsWith(':*') || a === '*') && a !== 's3:*' && a !== 'kms:*')).toEqual([]);
   });
 
+  test("the deploy role reads target groups for deploy-bluegreen's expected timeline, and nothing else of ELBv2", () => {
+    expect(sid('deploy', 'TargetGroupReads')).toEqual({
+      sid: 'TargetGroupReads',
+      actions: ['elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups'],
+      resources: ['*'],
+    });
+    const elbv2 = allStatements()
+      .filter(({ doc }) => doc === 'deploy')
+      .flatMap(({ statement }) => statement.actions as string[])
+      .filter((a) => a.startsWith('elasticloadbalancing:'));
+    expect(elbv2.sort()).toEqual([
+      'elasticloadbalancing:DescribeTargetGroupAttributes',
+      'elasticloadbalancing:DescribeTargetGroups',
+    ]);
+  });
+
   test('the plan role: explicit read actions, state keys only, no ReadOnlyAccess, no object read elsewhere, no write', () => {
     const all = readdirSync(root, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.tf'))

@@ -195,6 +195,14 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["codedeploy:GetDeploymentConfig", "codedeploy:ListApplications"]
     resources = ["*"]
   }
+  # deploy-bluegreen's expected timeline: the target groups' health checks and deregistration
+  # delay. ELBv2's Describe actions take no resource-level permissions, so "*".
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+  statement {
+    sid       = "TargetGroupReads"
+    actions   = ["elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetGroups"]
+    resources = ["*"]
+  }
   statement {
     sid       = "PassTaskRoles"
     actions   = ["iam:PassRole"]
