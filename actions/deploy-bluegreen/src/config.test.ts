@@ -21,7 +21,7 @@ describe('parseConfig', () => {
     expect(parse(base)).toMatchObject({
       cluster: 'default',
       service: 'web',
-      registerOnly: false,
+      mode: 'deploy',
       timeoutMs: 60 * 60_000,
       onActiveDeployment: 'wait',
       rollbackOnCancel: true,

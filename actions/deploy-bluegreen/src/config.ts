@@ -10,37 +10,58 @@ import { parseTemplateText, templateFormat } from './template-yaml.js';
 
 export type OnActiveDeployment = 'wait' | 'fail' | 'stop';
 
-export interface DeployConfig {
+/**
+ * What a run does, decided by the inputs: `register-only` registers the desired definition when the
+ * family's latest revision differs, without a service; `deploy` brings a service to it.
+ */
+export type DeployConfig = RegisterOnlyConfig | ServiceDeployConfig;
+
+/** The inputs both modes use: how to render the desired task definition, and the one-off task. */
+interface DesiredDefinitionConfig {
   cluster: string;
-  /** Undefined only with registerOnly. */
-  service?: string;
   containerName: string;
   image?: string;
   /** The parsed template (register-task-definition shape; a describe-task-definition wrapper is unwrapped). */
-  template?: { path: string; definition: Record<string, unknown> };
+  template?: TaskDefinitionTemplate;
   environment: Map<string, string>;
-  codedeployApplication?: string;
-  codedeployDeploymentGroup?: string;
-  deploymentConfig?: string;
   containerPort?: number;
   executionRoleArn?: string;
   taskRoleArn?: string;
   logGroup?: string;
+  pollIntervalMs: number;
+  /** The container command of a one-off task run before the deployment; undefined: no task. */
+  runTaskCommand?: string[];
+  /** Default 30 minutes. */
+  runTaskTimeoutMs?: number;
+}
+
+export interface TaskDefinitionTemplate {
+  path: string;
+  definition: Record<string, unknown>;
+}
+
+export interface RegisterOnlyConfig extends DesiredDefinitionConfig {
+  mode: 'register-only';
+  template: TaskDefinitionTemplate;
+  /** Only the one-off task needs it: it runs in this service's network configuration. */
+  service?: string;
+}
+
+export interface ServiceDeployConfig extends DesiredDefinitionConfig {
+  mode: 'deploy';
+  service: string;
+  codedeployApplication?: string;
+  codedeployDeploymentGroup?: string;
+  deploymentConfig?: string;
   testUrl?: string;
   /** The test-traffic gate's checks (used only with testUrl). */
   testPath: string;
   testExpectJson: Map<string, string>;
   testRequests: number;
   testTimeoutMs: number;
-  registerOnly: boolean;
   timeoutMs: number;
   onActiveDeployment: OnActiveDeployment;
   rollbackOnCancel: boolean;
-  pollIntervalMs: number;
-  /** The container command of a one-off task run before the deployment; undefined: no task. */
-  runTaskCommand?: string[];
-  /** Default 30 minutes. */
-  runTaskTimeoutMs?: number;
   /** AppSpec lifecycle hooks (CodeDeploy only). */
   hooks?: Hook[];
   /** Appended to the generated deployment description. */
@@ -69,10 +90,8 @@ const IMAGE =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
-  const registerOnly = inputs.boolean('register-only', false);
-  const service = registerOnly
-    ? inputs.optionalString('service')
-    : inputs.string('service', 'the name of the ECS service to deploy to');
+  const mode = parseMode(inputs, workspace);
+  const { registerOnly, service, template } = mode;
   const containerName = inputs.string(
     'container-name',
     'the name of the container in the task definition whose image is replaced',
@@ -86,15 +105,6 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     if (value !== undefined && !NAME.test(value)) {
       throw new ConfigurationError(input, value, 'up to 255 letters, digits, hyphens and underscores');
     }
-  }
-
-  const template = readTemplate(inputs.optionalString('task-definition'), workspace);
-  if (registerOnly && !template) {
-    throw new ConfigurationError(
-      'task-definition',
-      '',
-      'register-only needs a task definition template: set task-definition to a JSON file, e.g. app/task-definition.json',
-    );
   }
 
   const image = inputs.optionalString('image');
@@ -154,33 +164,34 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
     );
   }
 
-  return {
+  // Every input is read and checked in both modes, so a typo fails the same way whichever is set.
+  const desired: DesiredDefinitionConfig = {
     cluster,
-    service,
     containerName,
     image,
     template,
     environment: inputs.keyValues('environment', { keyPattern: ENV_NAME, what: 'NAME=value' }),
-    codedeployApplication: inputs.optionalString('codedeploy-application'),
-    codedeployDeploymentGroup: inputs.optionalString('codedeploy-deployment-group'),
-    deploymentConfig,
     containerPort: inputs.optionalInteger('container-port', { min: 1, max: 65535 }),
     executionRoleArn,
     taskRoleArn,
     logGroup,
+    pollIntervalMs: Math.round(decimal(inputs, 'poll-interval-seconds', { min: 0.1, max: 300, fallback: 5 }) * 1000),
+    runTaskCommand: parseRunTaskCommand(inputs.raw('run-task-command'), registerOnly, service),
+    runTaskTimeoutMs: decimal(inputs, 'run-task-timeout-minutes', { min: 0.05, max: 360, fallback: 30 }) * 60_000,
+  };
+  const deployment: Omit<ServiceDeployConfig, keyof DesiredDefinitionConfig | 'mode' | 'service'> = {
+    codedeployApplication: inputs.optionalString('codedeploy-application'),
+    codedeployDeploymentGroup: inputs.optionalString('codedeploy-deployment-group'),
+    deploymentConfig,
     testUrl,
     testPath,
     testExpectJson,
     testRequests: inputs.integer('test-requests', { min: 1, max: 1000, fallback: 10 }),
     testTimeoutMs: inputs.integer('test-timeout-seconds', { min: 1, max: 3600, fallback: 120 }) * 1000,
-    registerOnly,
     // GitHub ends a job after 6 hours at most, so a longer bound could never be reached.
     timeoutMs: decimal(inputs, 'timeout-minutes', { min: 0.05, max: 360, fallback: 60 }) * 60_000,
     onActiveDeployment: inputs.oneOf('on-active-deployment', ['wait', 'fail', 'stop'] as const, 'wait'),
     rollbackOnCancel: inputs.boolean('rollback-on-cancel', true),
-    pollIntervalMs: Math.round(decimal(inputs, 'poll-interval-seconds', { min: 0.1, max: 300, fallback: 5 }) * 1000),
-    runTaskCommand: parseRunTaskCommand(inputs.raw('run-task-command'), registerOnly, service),
-    runTaskTimeoutMs: decimal(inputs, 'run-task-timeout-minutes', { min: 0.05, max: 360, fallback: 30 }) * 60_000,
     hooks: parseHooks(inputs.raw('hooks')),
     description: inputs.optionalString('description'),
     wait: inputs.boolean('wait', true),
@@ -193,6 +204,34 @@ export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
       inputs.raw('enable-ecs-managed-tags') === '' ? undefined : inputs.boolean('enable-ecs-managed-tags', false),
     propagateTags: inputs.raw('propagate-tags') === '' ? undefined : inputs.oneOf('propagate-tags', PROPAGATE_TAGS),
   };
+  if (mode.registerOnly) return { ...desired, mode: 'register-only', template: mode.template, service: mode.service };
+  return { ...desired, ...deployment, mode: 'deploy', service: mode.service };
+}
+
+type Mode =
+  | { registerOnly: true; service?: string; template: TaskDefinitionTemplate }
+  | { registerOnly: false; service: string; template?: TaskDefinitionTemplate };
+
+/** register-only needs a template and no service; a deployment needs a service. */
+function parseMode(inputs: Inputs, workspace: string): Mode {
+  if (!inputs.boolean('register-only', false)) {
+    const service = inputs.string('service', 'the name of the ECS service to deploy to');
+    return {
+      registerOnly: false,
+      service,
+      template: readTemplate(inputs.optionalString('task-definition'), workspace),
+    };
+  }
+  const service = inputs.optionalString('service');
+  const template = readTemplate(inputs.optionalString('task-definition'), workspace);
+  if (!template) {
+    throw new ConfigurationError(
+      'task-definition',
+      '',
+      'register-only needs a task definition template: set task-definition to a JSON file, e.g. app/task-definition.json',
+    );
+  }
+  return { registerOnly: true, service, template };
 }
 
 /** A positive number with decimals allowed (`0.5`), within [min, max]; `fallback` when empty. */
@@ -206,7 +245,7 @@ function decimal(inputs: Inputs, name: string, bounds: { min: number; max: numbe
   return value;
 }
 
-function readTemplate(input: string | undefined, workspace: string): DeployConfig['template'] {
+function readTemplate(input: string | undefined, workspace: string): TaskDefinitionTemplate | undefined {
   if (input === undefined) return undefined;
   const file = path.resolve(workspace, input);
   let text: string;

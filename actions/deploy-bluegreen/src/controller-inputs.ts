@@ -6,7 +6,7 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
 import { ConfigurationError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/log.js';
-import type { DeployConfig, PropagateTags } from './config.js';
+import type { PropagateTags, ServiceDeployConfig } from './config.js';
 import type { DeployDeps } from './deps.js';
 import type { ServiceInfo } from './discovery.js';
 import { MAX_DESCRIPTION_LENGTH } from './codedeploy.js';
@@ -39,7 +39,7 @@ export function withUserDescription(generated: string, user: string | undefined,
  */
 export function checkControllerInputs(
   config: Pick<
-    DeployConfig,
+    ServiceDeployConfig,
     | 'cluster'
     | 'service'
     | 'hooks'
@@ -95,7 +95,7 @@ export function checkControllerInputs(
 
 /** The service settings these inputs ask for and the service does not have yet (UpdateService fields). */
 export function serviceSettingsToChange(
-  config: Pick<DeployConfig, 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
+  config: Pick<ServiceDeployConfig, 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
   current: { desiredCount?: number; enableECSManagedTags?: boolean; propagateTags?: string },
 ): { desiredCount?: number; enableECSManagedTags?: boolean; propagateTags?: PropagateTags } {
   return {
@@ -120,7 +120,7 @@ export function serviceSettingsToChange(
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
 export async function scaleIfAsked(
-  config: Pick<DeployConfig, 'cluster' | 'service' | 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
+  config: Pick<ServiceDeployConfig, 'cluster' | 'service' | 'desiredCount' | 'enableEcsManagedTags' | 'propagateTags'>,
   deps: Pick<DeployDeps, 'ecs' | 'logger'>,
   service: ServiceInfo,
 ): Promise<void> {

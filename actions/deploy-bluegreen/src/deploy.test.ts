@@ -1,9 +1,10 @@
 import { ActionFailure, ConfigurationError } from '../../../lib/errors.js';
 import { systemClock } from '../../../lib/cancel.js';
 import { appSpec, CANCEL_BUDGET_MS, deploymentDescription } from './codedeploy.js';
-import type { DeployConfig } from './config.js';
+import type { DeployConfig, RegisterOnlyConfig, ServiceDeployConfig } from './config.js';
 import { deploy, newReport, type DeployReport } from './deploy.js';
 import { STATE } from './deps.js';
+import { deployOutputs } from './outputs.js';
 import {
   awsError,
   described,
@@ -24,14 +25,14 @@ const MUTATING = [
   'ContinueDeployment',
 ];
 
-function config(over: Partial<DeployConfig> = {}): DeployConfig {
+function config(over: Partial<ServiceDeployConfig> = {}): ServiceDeployConfig {
   return {
+    mode: 'deploy',
     cluster: 'main',
     service: 'web',
     containerName: 'app',
     image: 'repo/app:2',
     environment: new Map(),
-    registerOnly: false,
     timeoutMs: 60 * 60_000,
     onActiveDeployment: 'wait',
     rollbackOnCancel: true,
@@ -40,6 +41,18 @@ function config(over: Partial<DeployConfig> = {}): DeployConfig {
     testExpectJson: new Map(),
     testRequests: 5,
     testTimeoutMs: 60_000,
+    ...over,
+  };
+}
+
+function registerOnlyConfig(over: Partial<RegisterOnlyConfig> = {}): RegisterOnlyConfig {
+  return {
+    mode: 'register-only',
+    cluster: 'main',
+    containerName: 'app',
+    environment: new Map(),
+    pollIntervalMs: 5000,
+    template: { path: 'app/task-definition.json', definition: template('repo/app:7') },
     ...over,
   };
 }
@@ -73,8 +86,9 @@ const LINEAR: Step[] = [
 
 async function run(cfg: DeployConfig, ecs: FakeAws, codedeploy: FakeAws, deps = fakeDeps(ecs, codedeploy)) {
   const report: DeployReport = newReport(cfg, 'eu-west-1');
+  // The outputs main.ts writes from the result.
   const outcome = await deploy(cfg, deps, report).then(
-    (outputs) => ({ outputs, error: undefined }),
+    (result) => ({ outputs: deployOutputs(result), error: undefined }),
     (error: Error) => ({ outputs: undefined, error }),
   );
   return { ...outcome, report, deps };
@@ -682,11 +696,7 @@ describe('task definition lookups', () => {
     const { ecs } = fakeEcs({});
     ecs.handlers.DescribeTaskDefinition = denied;
     const codedeploy = fakeCodeDeploy({});
-    const cfg = config({
-      registerOnly: true,
-      service: undefined,
-      template: { path: 't.json', definition: template() },
-    });
+    const cfg = registerOnlyConfig({ template: { path: 't.json', definition: template() } });
     const { error } = await run(cfg, ecs, codedeploy);
     expect(error?.message).toMatch(/User is not authorized/);
     expect(ecs.ops()).not.toContain('RegisterTaskDefinition');
@@ -696,12 +706,7 @@ describe('task definition lookups', () => {
 describe('register-only', () => {
   test('registers the first time, then reuses the equal latest revision; no service needed', async () => {
     const { ecs } = fakeEcs({ missing: true });
-    const cfg = config({
-      registerOnly: true,
-      service: undefined,
-      image: undefined,
-      template: { path: 'app/task-definition.json', definition: template('repo/app:7') },
-    });
+    const cfg = registerOnlyConfig();
     const first = await run(cfg, ecs, fakeCodeDeploy({}));
     expect(first.outputs).toMatchObject({
       'task-definition-arn': tdArn('app', 1),

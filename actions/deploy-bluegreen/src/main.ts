@@ -5,6 +5,7 @@ import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
 import { systemClock } from '../../../lib/cancel.js';
 import { parseConfig } from './config.js';
 import type { DeployReport } from './deploy.js';
+import { deployOutputs, failureOutputs } from './outputs.js';
 import type { DeployDeps } from './deps.js';
 import { writeReport } from './report.js';
 import { runTaskOutputs } from './run-task-outputs.js';
@@ -30,7 +31,9 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         signal,
         region: clientConfig.region,
         saveState: (name, value) => core.saveState(name, value),
-        checkTestTraffic: (url, checkSignal) =>
+      };
+      if (config.mode === 'deploy') {
+        deps.checkTestTraffic = (url, checkSignal) =>
           checkTestTraffic(
             url,
             {
@@ -41,22 +44,18 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             },
             checkSignal,
             logger,
-          ),
-      };
+          );
+      }
       // The post step needs these to stop a deployment this step could not.
-      core.saveState('rollback-on-cancel', String(config.rollbackOnCancel));
+      if (config.mode === 'deploy') core.saveState('rollback-on-cancel', String(config.rollbackOnCancel));
       const report: DeployReport = newReport(config, clientConfig.region);
       try {
-        const outputs = await deploy(config, deps, report);
-        for (const [name, value] of Object.entries(outputs)) setOutput(name, value);
-        for (const [name, value] of Object.entries(runTaskOutputs(report))) setOutput(name, value);
-        writeReport(summary, report);
+        const result = await deploy(config, deps, report);
+        const outputs = deployOutputs(result);
+        for (const [name, value] of Object.entries({ ...outputs, ...runTaskOutputs(report) })) setOutput(name, value);
+        writeReport(summary, { ...report, outputs });
       } catch (error) {
-        if (report.taskDefinitionArn) setOutput('task-definition-arn', report.taskDefinitionArn);
-        if (report.record?.id) setOutput('deployment-id', report.record.id);
-        setOutput('deployed', false);
-        for (const [name, value] of Object.entries(runTaskOutputs(report))) setOutput(name, value);
-        if (report.record?.status) setOutput('status', report.record.status);
+        for (const [name, value] of Object.entries(failureOutputs(report))) setOutput(name, value);
         writeReport(summary, report, error instanceof Error ? error.message : String(error));
         throw error;
       }
