@@ -5,5 +5,6 @@
 export { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 export { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 export { ECSClient } from '@aws-sdk/client-ecs';
+export { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 export { deploy, newReport } from './deploy.js';
 export { checkTestTraffic } from './test-traffic.js';

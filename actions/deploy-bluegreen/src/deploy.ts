@@ -27,6 +27,7 @@ import {
 } from './discovery.js';
 import { checkControllerInputs, scaleIfAsked, withUserDescription } from './controller-inputs.js';
 import { deployWithEcs } from './ecs-native.js';
+import { planTimeline } from './expected-timeline.js';
 import { runTaskBeforeDeployment, type RunTaskResult } from './run-task.js';
 import {
   containerPortOf,
@@ -35,6 +36,7 @@ import {
   sameTaskDefinition,
   type TaskDefinitionDoc,
 } from './taskdef.js';
+import type { ExpectedPhase } from './timeline.js';
 
 /** What a run did: main.ts turns it into the step outputs and the summary. */
 export type DeployResult =
@@ -70,6 +72,8 @@ export interface DeployReport {
   runTask?: RunTaskResult;
   /** Where the new revision's container logs, for links to a stopped task's log stream. */
   logs?: AwsLogs;
+  /** The expected phases, logged before the deployment started (expected-timeline.ts). */
+  timeline?: ExpectedPhase[];
 }
 
 export function newReport(config: DeployConfig, region: string): DeployReport {
@@ -196,7 +200,9 @@ async function deployThroughCodeDeploy(
     config.codedeployApplication,
     config.codedeployDeploymentGroup,
   );
-  if (config.deploymentConfig) await checkDeploymentConfig(deps.codedeploy, config.deploymentConfig);
+  const routing = config.deploymentConfig
+    ? await checkDeploymentConfig(deps.codedeploy, config.deploymentConfig)
+    : undefined;
   let view = first;
   // An active deployment is dealt with before registering: with 'fail', nothing changes at all.
   if (await settleActiveDeployments(deps, codeDeployPlan(config, group, view, deadline))) {
@@ -215,6 +221,14 @@ async function deployThroughCodeDeploy(
     config.description,
     deps.logger,
   );
+  report.timeline = await planTimeline(deps, {
+    controller: 'CODE_DEPLOY',
+    group: group.info,
+    deploymentConfig: config.deploymentConfig,
+    routing,
+    blueTargetGroupArn: view.service.raw.taskSets?.find((set) => set.status === 'PRIMARY')?.loadBalancers?.[0]
+      ?.targetGroupArn,
+  });
   const deployment = await deployWithCodeDeploy(
     deps,
     { ...codeDeployPlan(config, group, view, deadline), taskDefinitionArn: resolved.arn, description },
@@ -278,6 +292,10 @@ async function deployThroughEcs(
       : await registerIfNeeded(deps.ecs, desired, deps.logger, running);
   Object.assign(report, { taskDefinitionArn: resolved.arn, registered: resolved.registered, reused: resolved.reused });
   await runTaskBeforeDeployment(config, deps, report, service.raw, resolved.arn, desired);
+  // A rolling update has no lifecycle stages to time.
+  if (service.strategy && service.strategy !== 'ROLLING') {
+    report.timeline = await planTimeline(deps, { controller: 'ECS', service: service.raw });
+  }
   const deployment = await deployWithEcs(
     deps,
     {

@@ -2,6 +2,7 @@
 import type { Clock } from '../../../lib/cancel.js';
 import type { Logger } from '../../../lib/log.js';
 import type { CodeDeployApi, EcsApi } from './discovery.js';
+import type { Elbv2Api } from './expected-timeline.js';
 import type { LogsApi } from './run-task.js';
 
 /** The outcome of HTTP checks against the test listener (the test-traffic gate). */
@@ -23,6 +24,8 @@ export interface DeployDeps {
   saveState(name: string, value: string): void;
   /** Runs the smoke checks against the test listener; absent when no checker is wired. */
   checkTestTraffic?(url: string, signal: AbortSignal): Promise<TestTrafficResult>;
+  /** ELBv2, for the target groups' settings in the expected timeline; absent: those phases say unknown. */
+  elbv2?: Elbv2Api;
   /** CloudWatch Logs, for a one-off task's last log lines; absent: the failure shows none. */
   logs?: LogsApi;
   /** The commit being deployed (GITHUB_SHA), named in a one-off task's startedBy. */

@@ -12,6 +12,7 @@ import {
   GetDeploymentGroupCommand,
   ListApplicationsCommand,
   ListDeploymentGroupsCommand,
+  type TrafficRoutingConfig,
 } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServicesCommand,
@@ -320,16 +321,22 @@ async function deploymentGroups(codedeploy: CodeDeployApi, application: string, 
 
 /**
  * A deployment-config input must name an ECS config that exists: checked before registering,
- * so a typo never leaves a registered revision and no deployment.
+ * so a typo never leaves a registered revision and no deployment. Returns how it moves traffic,
+ * for the expected timeline.
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentConfig.html
  */
-export async function checkDeploymentConfig(codedeploy: CodeDeployApi, name: string): Promise<void> {
+export async function checkDeploymentConfig(
+  codedeploy: CodeDeployApi,
+  name: string,
+): Promise<TrafficRoutingConfig | undefined> {
   let platform: string | undefined;
+  let routing: TrafficRoutingConfig | undefined;
   try {
     const answer = await awsCall(`deployment config ${name}`, () =>
       codedeploy.send(new GetDeploymentConfigCommand({ deploymentConfigName: name })),
     );
     platform = answer.deploymentConfigInfo?.computePlatform;
+    routing = answer.deploymentConfigInfo?.trafficRoutingConfig;
   } catch (error) {
     if (error instanceof AwsCallError && error.code === 'DeploymentConfigDoesNotExistException') {
       throw new ConfigurationError(
@@ -343,4 +350,5 @@ export async function checkDeploymentConfig(codedeploy: CodeDeployApi, name: str
   if (platform && platform !== 'ECS') {
     throw new ConfigurationError('deployment-config', name, `a deployment config for ECS; this one is for ${platform}`);
   }
+  return routing;
 }

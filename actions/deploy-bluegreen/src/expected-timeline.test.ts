@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryLogger } from '../../../lib/log.js';
-import {
-  planTimeline,
-  readTargetGroupTiming,
-  spokenSeconds,
-  timelineSettings,
-  type Elbv2Api,
-} from './expected-timeline.js';
+import { planTimeline, readTargetGroupTiming, timelineSettings, type Elbv2Api } from './expected-timeline.js';
 import { awsError, FakeAws } from './fakes.test-helpers.js';
 
 const BLUE = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/0123456789abcdef';
@@ -161,14 +155,5 @@ describe('planTimeline', () => {
     expect(logger.lines.filter((l) => l.startsWith('warning:'))).toHaveLength(1);
     expect(logger.lines).toContain('Install: unknown (target group not read)');
     expect(logger.lines).toContain('Total: unknown');
-  });
-
-  it('speaks AWS seconds as minutes and seconds', () => {
-    expect([spokenSeconds(45), spokenSeconds(60), spokenSeconds(346), spokenSeconds(undefined)]).toEqual([
-      '45 s',
-      '1 min',
-      '5 min 46 s',
-      'unknown',
-    ]);
   });
 });

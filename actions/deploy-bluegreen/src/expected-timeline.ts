@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsCall, AwsCallError } from '../../../lib/aws.js';
 import type { Logger } from '../../../lib/log.js';
+import { spokenSeconds } from './report.js';
 import {
   codedeployShift,
   ecsShift,
@@ -32,13 +33,6 @@ export interface TargetGroupRef {
   arns?: string[];
   /** The group whose targets drain after the switch (blue's), for the deregistration delay. */
   drainingArn?: string;
-}
-
-/** `2 min 5 s`, `45 s`: AWS time, as a reader says it. */
-export function spokenSeconds(seconds: number | undefined): string {
-  if (seconds === undefined) return 'unknown';
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}` : `${s} s`;
 }
 
 /** One line for a read that failed: the permission to grant when AWS refused it, else AWS's words. */

@@ -19,12 +19,20 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       for (const value of valuesToMask(config.environment)) core.setSecret(value);
       const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
       // Loaded once the inputs are valid: the AWS SDK is most of the bundle's start-up.
-      const { CloudWatchLogsClient, CodeDeployClient, ECSClient, checkTestTraffic, deploy, newReport } =
-        await import('./deploy.lazy.js');
+      const {
+        CloudWatchLogsClient,
+        CodeDeployClient,
+        ECSClient,
+        ElasticLoadBalancingV2Client,
+        checkTestTraffic,
+        deploy,
+        newReport,
+      } = await import('./deploy.lazy.js');
       const deps: DeployDeps = {
         ecs: labelOperations(new ECSClient(clientConfig)),
         codedeploy: labelOperations(new CodeDeployClient(clientConfig)),
         logs: labelOperations(new CloudWatchLogsClient(clientConfig)),
+        elbv2: labelOperations(new ElasticLoadBalancingV2Client(clientConfig)),
         commit: env.GITHUB_SHA,
         clock: systemClock,
         logger,

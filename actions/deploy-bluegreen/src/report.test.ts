@@ -3,7 +3,16 @@ import { Summary } from '../../../lib/summary.js';
 import { stopLeftoverDeployment } from './cleanup.js';
 import type { DeployReport } from './deploy.js';
 import { FakeAws, tdArn } from './fakes.test-helpers.js';
-import { awslogsOf, consoleLinks, deployVerdict, logStreamUrl, trafficBar, writeReport } from './report.js';
+import {
+  awslogsOf,
+  consoleLinks,
+  deployVerdict,
+  logStreamUrl,
+  spokenSeconds,
+  trafficBar,
+  writeReport,
+} from './report.js';
+import { expectedPhases } from './timeline.js';
 
 const report = (): DeployReport => ({
   cluster: 'main',
@@ -53,6 +62,39 @@ describe('job summary', () => {
     expect(md).toContain('| deployment-id | d-ABC |');
     expect(md).toContain('codesuite/codedeploy/deployments/d-ABC?region=eu-west-1');
     expect(md).toContain('ecs/v2/clusters/main/services/web/deployments?region=eu-west-1');
+  });
+
+  test('the timeline sets each phase’s expected time beside its actual one, with the totals', () => {
+    const r = report();
+    r.record!.endTime = new Date('2026-11-21T23:02:10Z');
+    r.timeline = expectedPhases({
+      controller: 'CODE_DEPLOY',
+      shift: { kind: 'all-at-once' },
+      terminationWaitMinutes: 1,
+      targetGroup: { healthCheckIntervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 30 },
+    });
+    const summary = new Summary();
+    writeReport(summary, r);
+    const md = summary.toMarkdown();
+    expect(md).toContain('<details><summary>Timeline: expected and actual</summary>');
+    expect(md).toContain('| Phase | Expected | Actual |');
+    expect(md).toContain('| Install | 50 s (40 s start + 2 × 5 s checks) | 30 s |');
+    expect(md).toContain('| AllowTraffic | 5 s (all at once) | not reached |');
+    expect(md).toContain('| **Total** | **2 min 41 s** | **2 min 10 s** |');
+    // Without the target group's settings the phases they time say unknown.
+    r.timeline = expectedPhases({ controller: 'CODE_DEPLOY', terminationWaitMinutes: 1 });
+    const unknown = new Summary();
+    writeReport(unknown, r);
+    expect(unknown.toMarkdown()).toContain('| Install | unknown (target group not read) | 30 s |');
+    expect(unknown.toMarkdown()).toContain('| **Total** | **unknown** | **2 min 10 s** |');
+  });
+
+  test('speaks AWS seconds as minutes and seconds', () => {
+    expect([spokenSeconds(45), spokenSeconds(346), spokenSeconds(undefined)]).toEqual([
+      '45 s',
+      '5 min 46 s',
+      'unknown',
+    ]);
   });
 
   test('the title and the verdict come first: what serves, how and how long', () => {

@@ -9,6 +9,7 @@ import type { DeployReport } from './deploy.js';
 import type { DeploymentRecord } from './deps.js';
 import { runTaskOutputs } from './run-task-outputs.js';
 import type { TaskDefinitionDoc } from './taskdef.js';
+import { expectedTotal, timelineRows, type ExpectedPhase, type TimelineRow } from './timeline.js';
 
 const BAR_WIDTH = 20;
 
@@ -111,6 +112,37 @@ export function spokenDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   const minutes = Math.floor(seconds / 60);
   return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/** `2 min 5 s`, `45 s` of AWS time, or `unknown`. */
+export function spokenSeconds(seconds: number | undefined): string {
+  return seconds === undefined ? 'unknown' : spokenDuration(seconds * 1000);
+}
+
+/** What a phase took, or what became of it: `12 s`, `12 s, Failed`, `skipped`, `not reached`. */
+function actualCell(row: TimelineRow): string {
+  if (row.status === 'Skipped') return 'skipped (no hook)';
+  if (row.actual === undefined) return row.status ?? '';
+  return row.status ? `${spokenSeconds(row.actual)}, ${row.status}` : spokenSeconds(row.actual);
+}
+
+/**
+ * Phase | Expected | Actual, with the totals: the expected figure in AWS time with what sets it,
+ * beside what the deployment took (the run's own time, which the sandbox scales down).
+ */
+export function timelineTable(expected: ExpectedPhase[], record: DeploymentRecord | undefined): string {
+  const rows = timelineRows(expected, record).map((row) => [
+    row.phase,
+    `${spokenSeconds(row.expected)} (${row.basis})`,
+    actualCell(row),
+  ]);
+  const took = record?.endTime ? (record.endTime.getTime() - record.startTime.getTime()) / 1000 : undefined;
+  rows.push([
+    '**Total**',
+    `**${spokenSeconds(expectedTotal(expected))}**`,
+    took === undefined ? '' : `**${spokenSeconds(took)}**`,
+  ]);
+  return markdownTable(['Phase', 'Expected', 'Actual'], rows);
 }
 
 /** `linear`, `canary`, `all at once`, `rolling`, … from a CodeDeploy config name or an ECS strategy. */
@@ -247,6 +279,8 @@ export function writeReport(summary: Summary, report: DeployReport, failure?: st
       .filter(Boolean)
       .join('\n\n');
     summary.folded('Lifecycle events', lifecycle);
+    if (report.timeline?.length)
+      summary.folded('Timeline: expected and actual', timelineTable(report.timeline, record));
     // A table of 100% blue carries nothing: shown once green got some traffic.
     if (record.traffic.some((step) => step.green > 0)) {
       summary.folded(

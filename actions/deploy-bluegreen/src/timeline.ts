@@ -280,7 +280,8 @@ export function timelineRows(expected: ExpectedPhase[], record: DeploymentRecord
       return { ...row, ...terminationRow(record, last) };
     }
     const seen = found[i];
-    if (!seen) return { ...row, status: i < lastSeen ? 'passed between two polls' : 'not reached' };
+    if (!seen)
+      return { ...row, status: record.kind === 'ecs' && i < lastSeen ? 'passed between two polls' : 'not reached' };
     const took = seconds(seen.startTime, seen.endTime);
     if (seen.status === 'Succeeded' && took !== undefined) return { ...row, actual: took };
     return { ...row, actual: took, status: seen.status };
