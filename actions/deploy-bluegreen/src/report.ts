@@ -119,11 +119,16 @@ export function spokenSeconds(seconds: number | undefined): string {
   return seconds === undefined ? 'unknown' : spokenDuration(seconds * 1000);
 }
 
+/** A measured time: a tenth of a second counts in a short phase (`0.4 s`), not in a long one. */
+function measured(seconds: number): string {
+  return seconds < 10 ? `${seconds.toFixed(1)} s` : spokenSeconds(seconds);
+}
+
 /** What a phase took, or what became of it: `12 s`, `12 s, Failed`, `skipped`, `not reached`. */
 function actualCell(row: TimelineRow): string {
   if (row.status === 'Skipped') return 'skipped (no hook)';
   if (row.actual === undefined) return row.status ?? '';
-  return row.status ? `${spokenSeconds(row.actual)}, ${row.status}` : spokenSeconds(row.actual);
+  return row.status ? `${measured(row.actual)}, ${row.status}` : measured(row.actual);
 }
 
 /**
@@ -140,7 +145,7 @@ export function timelineTable(expected: ExpectedPhase[], record: DeploymentRecor
   rows.push([
     '**Total**',
     `**${spokenSeconds(expectedTotal(expected))}**`,
-    took === undefined ? '' : `**${spokenSeconds(took)}**`,
+    took === undefined ? '' : `**${measured(took)}**`,
   ]);
   return markdownTable(['Phase', 'Expected', 'Actual'], rows);
 }
