@@ -202,7 +202,22 @@ describe('timelineRows', () => {
       }),
     );
     expect(rows.find((r) => r.phase === 'PRE_SCALE_UP')?.status).toBe('passed between two polls');
-    expect(rows.find((r) => r.phase === 'SCALE_UP')?.status).toBe('InProgress');
+    expect(rows.find((r) => r.phase === 'SCALE_UP')?.status).toBe('still running');
     expect(rows.find((r) => r.phase === 'BAKE_TIME')?.status).toBe('not reached');
+  });
+
+  it('says a phase was stopped while running, and one still pending was not reached', () => {
+    const rows = timelineRows(
+      phases,
+      record({
+        stoppedBecause: 'Cancelled (SIGTERM)',
+        lifecycle: [
+          { name: 'AllowTraffic', status: 'InProgress', startTime: at(10) },
+          { name: 'AfterAllowTraffic', status: 'Pending' },
+        ],
+      }),
+    );
+    expect(rows.find((r) => r.phase === 'AllowTraffic')?.status).toBe('stopped while running');
+    expect(rows.find((r) => r.phase === 'AfterAllowTraffic')?.status).toBe('not reached');
   });
 });

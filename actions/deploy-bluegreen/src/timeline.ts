@@ -282,8 +282,13 @@ export function timelineRows(expected: ExpectedPhase[], record: DeploymentRecord
     const seen = found[i];
     if (!seen)
       return { ...row, status: record.kind === 'ecs' && i < lastSeen ? 'passed between two polls' : 'not reached' };
+    if (seen.status === 'Pending' || !seen.startTime) return { ...row, status: 'not reached' };
     const took = seconds(seen.startTime, seen.endTime);
     if (seen.status === 'Succeeded' && took !== undefined) return { ...row, actual: took };
+    // Still running when the action let go: stopped by it (timeout, cancel), or left to run.
+    if (seen.status === 'InProgress' && took === undefined) {
+      return { ...row, status: record.stoppedBecause ? 'stopped while running' : 'still running' };
+    }
     return { ...row, actual: took, status: seen.status };
   });
 }
