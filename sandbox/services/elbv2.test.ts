@@ -99,6 +99,16 @@ describe('DescribeTargetGroups', () => {
     expect(error).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
     expect(sandbox.calls().map((c) => c.errorCode)).toEqual(['AccessDeniedException']);
   });
+
+  it('throttles with ThrottlingException "Rate exceeded", HTTP 400', async () => {
+    sandbox.faults({ throttle: { DescribeTargetGroups: 1 } });
+    const error = await elbv2.send(new DescribeTargetGroupsCommand({})).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'ThrottlingException',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
 });
 
 describe('DescribeTargetGroupAttributes', () => {

@@ -284,7 +284,8 @@ export function writeReport(summary: Summary, report: DeployReport, failure?: st
       .filter(Boolean)
       .join('\n\n');
     summary.folded('Lifecycle events', lifecycle);
-    if (report.timeline?.length)
+    // Not watched (wait: false): nothing was measured; the expected phases are in the log.
+    if (report.timeline?.length && !record.notWatched)
       summary.folded('Timeline: expected and actual', timelineTable(report.timeline, record));
     // A table of 100% blue carries nothing: shown once green got some traffic.
     if (record.traffic.some((step) => step.green > 0)) {
