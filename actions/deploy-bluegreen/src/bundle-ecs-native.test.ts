@@ -5,92 +5,47 @@
  * left to a person at once when test-url is not set.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
+  type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { fixtureBuildRequest, startSandbox, type RunningSandbox, type StackRequest } from '../../../sandbox/index.js';
+import type { RunningSandbox, StackRequest } from '../../../sandbox/index.js';
 import { runAction, type ActionRun } from '../../../testing/run-action.js';
 import { versionsServed } from '../../../testing/sample-app.js';
+import {
+  CONTAINER,
+  deployBundle,
+  explain,
+  newBundleStack,
+  startBundleSandbox,
+  type BundleSandbox,
+} from './bundle-sandbox.test-helpers.js';
 
-const REGION = 'eu-west-1';
-const CONTAINER = 'app';
-const PORT = 8080;
-
+let fixture: BundleSandbox;
 let sandbox: RunningSandbox;
 let ecs: ECSClient;
-const images: Record<string, string> = {};
+let images: Record<string, string>;
 let workdir: string;
 let serviceCount = 0;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ timeScale: 60, region: REGION });
-  const env = sandbox.clientEnv();
-  const config = {
-    region: REGION,
-    endpoint: env.AWS_ENDPOINT_URL,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  };
-  ecs = new ECSClient(config);
-  await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: 'web' }));
-  for (const version of ['v1', 'v2']) {
-    const { digest } = await sandbox.build(fixtureBuildRequest([`${sandbox.registry}/web:${version}`], { version }));
-    images[version] = `${sandbox.registry}/web@${digest}`;
-  }
-  workdir = mkdtempSync(join(tmpdir(), 'deploy-bluegreen-ecs-'));
+  fixture = await startBundleSandbox(['v1', 'v2'], 'deploy-bluegreen-ecs-');
+  ({ sandbox, ecs, images, workdir } = fixture);
 }, 60_000);
 
 afterAll(async () => {
-  ecs?.destroy();
-  await sandbox?.stop();
+  await fixture?.stop();
 });
 
 /** A fresh ECS-controller service running v1 with the given strategy settings. */
 async function newStack(options: Partial<StackRequest>) {
   serviceCount++;
-  const service = `web${serviceCount}`;
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: service,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        { name: CONTAINER, image: images.v1, essential: true, portMappings: [{ containerPort: PORT }] },
-      ],
-    }),
-  );
-  const result = await sandbox.stack({
-    cluster: 'main',
-    service,
-    taskDefinition: registered.taskDefinition!.taskDefinitionArn!,
-    containerName: CONTAINER,
-    containerPort: PORT,
-    desiredCount: 1,
-    controller: 'ECS',
-    strategy: 'BLUE_GREEN',
-    ...options,
-  });
-  return { service, cluster: 'main', productionUrl: result.productionUrl, testUrl: result.testUrl };
+  return newBundleStack(fixture, `web${serviceCount}`, options);
 }
 
-function deployAction(inputs: Record<string, string>): Promise<ActionRun> {
-  return runAction('deploy-bluegreen', {
-    inputs: { 'container-name': CONTAINER, 'poll-interval-seconds': '0.2', image: images.v2!, ...inputs },
-    env: sandbox.clientEnv(),
-    killAfterMs: 90_000,
-    cwd: workdir,
-  });
-}
+const deployAction = (inputs: Record<string, string>): Promise<ActionRun> => deployBundle(fixture, inputs);
 
-const explain = (run: ActionRun) => `exit ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`;
 const succeeded = (run: ActionRun) =>
   expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
 const pauseAt = (stage: string) => [{ targetType: 'PAUSE', lifecycleStages: [stage] }];

@@ -4,46 +4,26 @@
  * job summary; with the target group read refused it says unknown, warns once and still deploys.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { runAction, type ActionRun } from '../../../testing/run-action.js';
+import { ECS_LIFECYCLE_EVENTS } from '../../../sandbox/services/codedeploy/appspec.js';
+import type { ActionRun } from '../../../testing/run-action.js';
 import { versionsServed } from '../../../testing/sample-app.js';
+import {
+  deployBundle,
+  explain,
+  newBundleStack,
+  startBundleSandbox,
+  type BundleSandbox,
+} from './bundle-sandbox.test-helpers.js';
 
-const TIME_SCALE = 60;
-const REGION = 'eu-west-1';
-const CONTAINER = 'app';
-const PORT = 8080;
-
-let sandbox: RunningSandbox;
-let ecs: ECSClient;
-const images: Record<string, string> = {};
-let workdir: string;
+let fixture: BundleSandbox;
 let serviceCount = 0;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ timeScale: TIME_SCALE, region: REGION });
-  const env = sandbox.clientEnv();
-  const config = {
-    region: REGION,
-    endpoint: env.AWS_ENDPOINT_URL,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  };
-  ecs = new ECSClient(config);
-  await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: 'web' }));
-  for (const version of ['v1', 'v2']) {
-    const { digest } = await sandbox.build(fixtureBuildRequest([`${sandbox.registry}/web:${version}`], { version }));
-    images[version] = `${sandbox.registry}/web@${digest}`;
-  }
-  workdir = mkdtempSync(join(tmpdir(), 'deploy-bluegreen-timeline-'));
+  fixture = await startBundleSandbox(['v1', 'v2'], 'deploy-bluegreen-timeline-');
 }, 60_000);
 
 afterAll(async () => {
-  ecs?.destroy();
-  await sandbox?.stop();
+  await fixture?.stop();
 }, 30_000);
 
 /**
@@ -53,25 +33,7 @@ afterAll(async () => {
 async function newStack(controller: 'CODE_DEPLOY' | 'ECS') {
   serviceCount++;
   const service = `tl${serviceCount}`;
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: service,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        { name: CONTAINER, image: images.v1, essential: true, portMappings: [{ containerPort: PORT }] },
-      ],
-    }),
-  );
-  const stack = await sandbox.stack({
-    cluster: 'main',
-    service,
-    taskDefinition: registered.taskDefinition!.taskDefinitionArn!,
-    containerName: CONTAINER,
-    containerPort: PORT,
-    desiredCount: 1,
+  return newBundleStack(fixture, service, {
     controller,
     strategy: controller === 'ECS' ? 'BLUE_GREEN' : undefined,
     codedeployApplication: controller === 'CODE_DEPLOY' ? `${service}-app` : undefined,
@@ -83,25 +45,10 @@ async function newStack(controller: 'CODE_DEPLOY' | 'ECS') {
     healthyThreshold: 2,
     deregistrationDelaySeconds: 30,
   });
-  return { service, productionUrl: stack.productionUrl };
 }
 
-function deploy(service: string): Promise<ActionRun> {
-  return runAction('deploy-bluegreen', {
-    inputs: {
-      'container-name': CONTAINER,
-      'poll-interval-seconds': '0.2',
-      cluster: 'main',
-      service,
-      image: images.v2!,
-    },
-    env: sandbox.clientEnv(),
-    killAfterMs: 90_000,
-    cwd: workdir,
-  });
-}
+const deploy = (service: string): Promise<ActionRun> => deployBundle(fixture, { cluster: 'main', service });
 
-const explain = (run: ActionRun) => `exit ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`;
 /** The summary's timeline table, row by row: phase -> [expected, actual]. */
 function timeline(summary: string): Map<string, [string, string]> {
   const table =
@@ -123,11 +70,11 @@ const seconds = /^\*{0,2}(\d+ min )?\d+(\.\d)? s\*{0,2}$/;
 describe('deploy-bluegreen bundle: the release timeline', () => {
   test('CodeDeploy: the expected phases are logged before the deployment, and the summary sets them beside the actual times', async () => {
     const stack = await newStack('CODE_DEPLOY');
-    const before = sandbox.calls().length;
+    const before = fixture.sandbox.calls().length;
     const run = await deploy(stack.service);
     expect({ code: run.code, why: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, why: '' });
 
-    const elbv2 = sandbox.calls(before).filter((c) => c.service === 'elbv2');
+    const elbv2 = fixture.sandbox.calls(before).filter((c) => c.service === 'elbv2');
     expect(elbv2.map((c) => `${c.operation}${c.errorCode ? ` ${c.errorCode}` : ''}`)).toEqual([
       'DescribeTargetGroups',
       'DescribeTargetGroupAttributes',
@@ -139,18 +86,8 @@ describe('deploy-bluegreen bundle: the release timeline', () => {
     expect(run.stdout).toContain('Install: 50 s (40 s start + 2 × 5 s checks)');
 
     const rows = timeline(run.summary);
-    expect([...rows.keys()]).toEqual([
-      'BeforeInstall',
-      'Install',
-      'AfterInstall',
-      'AllowTestTraffic',
-      'AfterAllowTestTraffic',
-      'BeforeAllowTraffic',
-      'AllowTraffic',
-      'AfterAllowTraffic',
-      'Termination wait',
-      '**Total**',
-    ]);
+    // Every lifecycle event the sandbox reports (in CodeDeploy's order), then the termination wait.
+    expect([...rows.keys()]).toEqual([...ECS_LIFECYCLE_EVENTS, 'Termination wait', '**Total**']);
     expect(rows.get('Install')?.[0]).toBe('50 s (40 s start + 2 × 5 s checks)');
     expect(rows.get('AllowTraffic')?.[0]).toBe('5 s (all at once)');
     expect(rows.get('Termination wait')?.[0]).toBe('1 min 31 s (1 min + 30 s deregistration delay)');
@@ -164,7 +101,7 @@ describe('deploy-bluegreen bundle: the release timeline', () => {
 
   test('a role that may not read target groups: unknown, one warning naming the permission, and it still deploys', async () => {
     const stack = await newStack('CODE_DEPLOY');
-    sandbox.faults({ errors: { DescribeTargetGroups: 'AccessDeniedException' } });
+    fixture.sandbox.faults({ errors: { DescribeTargetGroups: 'AccessDeniedException' } });
     try {
       const run = await deploy(stack.service);
       expect({ code: run.code, why: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, why: '' });
@@ -180,16 +117,16 @@ describe('deploy-bluegreen bundle: the release timeline', () => {
       expect(rows.get('Install')?.[1]).toMatch(seconds);
       expect(await versionsServed(stack.productionUrl, 3)).toEqual(['v2', 'v2', 'v2']);
     } finally {
-      sandbox.faults({});
+      fixture.sandbox.faults({});
     }
   }, 120_000);
 
   test('ECS native blue/green: the lifecycle stages, with the bake time and the clean-up', async () => {
     const stack = await newStack('ECS');
-    const before = sandbox.calls().length;
+    const before = fixture.sandbox.calls().length;
     const run = await deploy(stack.service);
     expect({ code: run.code, why: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, why: '' });
-    expect(sandbox.calls(before).filter((c) => c.service === 'elbv2')).toHaveLength(2);
+    expect(fixture.sandbox.calls(before).filter((c) => c.service === 'elbv2')).toHaveLength(2);
     const rows = timeline(run.summary);
     expect(rows.get('SCALE_UP')?.[0]).toBe('50 s (40 s start + 2 × 5 s checks)');
     expect(rows.get('BAKE_TIME')?.[0]).toBe('1 min 0 s (1 min bake time)');

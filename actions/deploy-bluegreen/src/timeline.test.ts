@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { ECS_LIFECYCLE_EVENTS } from '../../../sandbox/services/codedeploy/appspec.js';
 import type { DeploymentRecord } from './deps.js';
+import { LIFECYCLE_STAGES } from './ecs-native-status.js';
 import {
   codedeployShift,
   ecsShift,
@@ -22,17 +24,8 @@ describe('expectedPhases, CodeDeploy', () => {
       terminationWaitMinutes: 0,
       targetGroup: group,
     });
-    expect(phases.map((p) => p.name)).toEqual([
-      'BeforeInstall',
-      'Install',
-      'AfterInstall',
-      'AllowTestTraffic',
-      'AfterAllowTestTraffic',
-      'BeforeAllowTraffic',
-      'AllowTraffic',
-      'AfterAllowTraffic',
-      TERMINATION_PHASE,
-    ]);
+    // As the sandbox reports them, in CodeDeploy's order.
+    expect(phases.map((p) => p.name)).toEqual([...ECS_LIFECYCLE_EVENTS, TERMINATION_PHASE]);
   });
 
   it('times Install by task start and health checks, and termination by wait and deregistration delay', () => {
@@ -126,18 +119,8 @@ describe('expectedPhases, ECS', () => {
       bakeTimeMinutes: 2,
       targetGroup: group,
     });
-    expect(phases.map((p) => p.name)).toEqual([
-      'RECONCILE_SERVICE',
-      'PRE_SCALE_UP',
-      'SCALE_UP',
-      'POST_SCALE_UP',
-      'TEST_TRAFFIC_SHIFT',
-      'POST_TEST_TRAFFIC_SHIFT',
-      'PRODUCTION_TRAFFIC_SHIFT',
-      'POST_PRODUCTION_TRAFFIC_SHIFT',
-      'BAKE_TIME',
-      'CLEAN_UP',
-    ]);
+    // The stages the watch knows, in the order AWS documents them.
+    expect(phases.map((p) => p.name)).toEqual([...LIFECYCLE_STAGES]);
     expect(byName(phases)).toMatchObject({ SCALE_UP: 50, BAKE_TIME: 120, CLEAN_UP: 31 });
   });
 });
