@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { ECS_LIFECYCLE_EVENTS } from '../../../sandbox/services/codedeploy/appspec.js';
 import type { DeploymentRecord } from './deps.js';
 import { LIFECYCLE_STAGES } from './ecs-native-status.js';
 import {
@@ -24,8 +23,10 @@ describe('expectedPhases, CodeDeploy', () => {
       terminationWaitMinutes: 0,
       targetGroup: group,
     });
-    // As the sandbox reports them, in CodeDeploy's order.
-    expect(phases.map((p) => p.name)).toEqual([...ECS_LIFECYCLE_EVENTS, TERMINATION_PHASE]);
+    // CodeDeploy's ECS lifecycle events in the order they run, as GetDeploymentTarget names them.
+    expect(phases.map((p) => p.name).join(', ')).toBe(
+      `BeforeInstall, Install, AfterInstall, AllowTestTraffic, AfterAllowTestTraffic, BeforeAllowTraffic, AllowTraffic, AfterAllowTraffic, ${TERMINATION_PHASE}`,
+    );
   });
 
   it('times Install by task start and health checks, and termination by wait and deregistration delay', () => {
