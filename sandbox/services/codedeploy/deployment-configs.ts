@@ -11,13 +11,7 @@ export function deploymentConfigHandlers({ deps, store }: CodeDeployParts): Serv
   const { configs, groups } = store;
   return {
     GetDeploymentConfig(input) {
-      const name = input.deploymentConfigName;
-      if (typeof name !== 'string' || name === '') {
-        throw new AwsError(
-          'DeploymentConfigNameRequiredException',
-          'The deployment configuration name was not specified.',
-        );
-      }
+      const name = requireConfigName(input);
       const config = configs.get(name);
       if (!config)
         throw new AwsError(
@@ -44,13 +38,7 @@ export function deploymentConfigHandlers({ deps, store }: CodeDeployParts): Serv
     },
 
     DeleteDeploymentConfig(input) {
-      const name = input.deploymentConfigName;
-      if (typeof name !== 'string' || name === '') {
-        throw new AwsError(
-          'DeploymentConfigNameRequiredException',
-          'The deployment configuration name was not specified.',
-        );
-      }
+      const name = requireConfigName(input);
       const config = configs.get(name);
       if (config?.predefined)
         throw new AwsError('InvalidOperationException', 'A predefined deployment configuration cannot be deleted.');
@@ -64,4 +52,12 @@ export function deploymentConfigHandlers({ deps, store }: CodeDeployParts): Serv
       return {};
     },
   };
+}
+
+function requireConfigName(input: Record<string, unknown>): string {
+  const name = input.deploymentConfigName;
+  if (typeof name !== 'string' || name === '') {
+    throw new AwsError('DeploymentConfigNameRequiredException', 'The deployment configuration name was not specified.');
+  }
+  return name;
 }

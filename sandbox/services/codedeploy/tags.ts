@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TagResource.html
  */
 import { AwsError, type ServiceHandlers } from '../../contracts.js';
-import type { CodeDeployParts } from './store.js';
+import type { CodeDeployParts, Tag } from './store.js';
 
 export function tagHandlers({ store }: CodeDeployParts): ServiceHandlers {
   const { resourceTags } = store;
@@ -19,7 +19,7 @@ export function tagHandlers({ store }: CodeDeployParts): ServiceHandlers {
       const arn = input.ResourceArn as string;
       const existing = resourceTags.get(arn);
       if (!existing) throw new AwsError('ResourceArnRequiredException', `The resource ${arn} was not found.`);
-      for (const tag of (input.Tags as { Key: string; Value?: string }[]) ?? []) {
+      for (const tag of (input.Tags as Tag[]) ?? []) {
         const found = existing.find((t) => t.Key === tag.Key);
         if (found) found.Value = tag.Value;
         else existing.push({ ...tag });
