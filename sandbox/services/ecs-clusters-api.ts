@@ -1,6 +1,6 @@
 /**
- * ECS clusters: CreateCluster (idempotent by name), DescribeClusters, ListClusters and
- * DeleteCluster, which refuses while services or tasks are active.
+ * ECS clusters through the API: CreateCluster, DescribeClusters, ListClusters and DeleteCluster,
+ * which refuses while services or tasks are active.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCluster.html
  */
