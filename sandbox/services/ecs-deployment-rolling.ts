@@ -72,27 +72,17 @@ function tripCircuitBreaker(scheduler: Scheduler, deployment: ServiceDeployment,
     service,
     `(service ${service.name}) (deployment ${target.id}) deployment failed: tasks failed to start.`,
   );
-  const restore = olds.find((f) => f.rolloutState === 'COMPLETED') ?? olds[0];
+  const restore = lastCompleted(olds);
   if (!service.deploymentConfiguration.deploymentCircuitBreaker.rollback || !restore) {
     deployment.statusReason = 'ECS deployment circuit breaker: tasks failed to start.';
     finishDeployment(deployment, 'STOPPED');
     return;
   }
-  deployment.status = 'ROLLBACK_IN_PROGRESS';
-  deployment.statusReason =
-    'ECS deployment circuit breaker: tasks failed to start. Rolling back to the last completed deployment.';
-  deployment.rollback = {
-    reason: deployment.statusReason,
-    startedAt: new Date(),
-    serviceRevisionArn: restore.revisionArn ?? '',
-  };
-  target.status = 'ACTIVE';
-  target.desiredCount = 0;
-  restore.status = 'PRIMARY';
-  restore.desiredCount = service.desiredCount;
-  service.fleets = [restore, ...service.fleets.filter((f) => f !== restore)];
-  deployment.sources = [target];
-  deployment.target = restore;
+  rollBackTo(
+    deployment,
+    restore,
+    'ECS deployment circuit breaker: tasks failed to start. Rolling back to the last completed deployment.',
+  );
   scheduler.event(
     service,
     `(service ${service.name}) (deployment ${target.id}) rolling back to deployment ${restore.id}.`,
@@ -101,16 +91,26 @@ function tripCircuitBreaker(scheduler: Scheduler, deployment: ServiceDeployment,
 
 /** StopServiceDeployment ROLLBACK of a ROLLING deployment: the last completed fleet comes back. */
 export function rollBackRolling(deployment: ServiceDeployment, olds: Fleet[]): void {
+  const restore = lastCompleted(olds)!;
+  deployment.target.rolloutState = 'FAILED';
+  rollBackTo(deployment, restore, 'Service deployment rolled back because of a stop request.');
+}
+
+/** The fleet a rollback restores: the last one that completed, else the first of the old ones. */
+function lastCompleted(olds: Fleet[]): Fleet | undefined {
+  return olds.find((f) => f.rolloutState === 'COMPLETED') ?? olds[0];
+}
+
+/** The failed target scales to zero; the restored fleet is PRIMARY at the desired count, and the target now. */
+function rollBackTo(deployment: ServiceDeployment, restore: Fleet, reason: string): void {
   const { service, target } = deployment;
-  const restore = olds.find((f) => f.rolloutState === 'COMPLETED') ?? olds[0]!;
   deployment.status = 'ROLLBACK_IN_PROGRESS';
-  deployment.statusReason = 'Service deployment rolled back because of a stop request.';
+  deployment.statusReason = reason;
   deployment.rollback = {
     reason: deployment.statusReason,
     startedAt: new Date(),
     serviceRevisionArn: restore.revisionArn ?? '',
   };
-  target.rolloutState = 'FAILED';
   target.status = 'ACTIVE';
   target.desiredCount = 0;
   restore.status = 'PRIMARY';

@@ -89,6 +89,16 @@ export function newFleet(
   return fleet;
 }
 
+/** How a fleet's tasks run, as task sets and deployments report it. */
+export function fleetPlatform(service: Service) {
+  return {
+    launchType: service.launchType,
+    platformVersion: '1.4.0',
+    platformFamily: 'Linux',
+    ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+  };
+}
+
 export function fleetLoadBalancers(fleet: Fleet) {
   return fleet.targetGroupArn
     ? [
@@ -99,6 +109,15 @@ export function fleetLoadBalancers(fleet: Fleet) {
         },
       ]
     : [];
+}
+
+function requireTargetGroup(lb: LoadBalancer, targetGroupArn: string): void {
+  if (!lb.targetGroup(targetGroupArn)) {
+    throw new AwsError(
+      'InvalidParameterException',
+      `The target group with targetGroupArn ${targetGroupArn} does not have an associated load balancer.`,
+    );
+  }
 }
 
 /** The `loadBalancers` of a CreateService or CreateTaskSet request, each target group known. */
@@ -113,12 +132,7 @@ export function parseLoadBalancers(lb: LoadBalancer, input: Record<string, unkno
         'loadBalancers require targetGroupArn, containerName and containerPort.',
       );
     }
-    if (!lb.targetGroup(targetGroupArn)) {
-      throw new AwsError(
-        'InvalidParameterException',
-        `The target group with targetGroupArn ${targetGroupArn} does not have an associated load balancer.`,
-      );
-    }
+    requireTargetGroup(lb, targetGroupArn);
     const advanced = obj(entry, 'advancedConfiguration');
     const result: LoadBalancerEntry = { targetGroupArn, containerName, containerPort };
     if (advanced) {
@@ -130,12 +144,7 @@ export function parseLoadBalancers(lb: LoadBalancer, input: Record<string, unkno
           'advancedConfiguration requires alternateTargetGroupArn and productionListenerRule.',
         );
       }
-      if (!lb.targetGroup(alternate)) {
-        throw new AwsError(
-          'InvalidParameterException',
-          `The target group with targetGroupArn ${alternate} does not have an associated load balancer.`,
-        );
-      }
+      requireTargetGroup(lb, alternate);
       result.advancedConfiguration = {
         alternateTargetGroupArn: alternate,
         productionListenerRule: rule,

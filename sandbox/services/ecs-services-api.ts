@@ -6,7 +6,7 @@
  */
 import { AwsError, type ServiceHandlers } from '../contracts.js';
 import { bool, list, num, obj, paginate, requireStr, str, strList } from '../protocol.js';
-import { checkLoadBalancer, drainFleet, newFleet, parseLoadBalancers } from './ecs-fleets.js';
+import { checkLoadBalancer, drainFleet, fleetPlatform, newFleet, parseLoadBalancers } from './ecs-fleets.js';
 import type { ControllerType, Fleet, Service } from './ecs-model.js';
 import { parseDeploymentConfiguration, propagateTagsOf, requireAdvancedConfiguration } from './ecs-service-config.js';
 import {
@@ -34,10 +34,7 @@ function describeDeployment(ctx: EcsContext, fleet: Fleet) {
     failedTasks: fleet.failedTasks,
     createdAt: fleet.createdAt,
     updatedAt: fleet.updatedAt,
-    launchType: service.launchType,
-    platformVersion: '1.4.0',
-    platformFamily: 'Linux',
-    ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+    ...fleetPlatform(service),
     rolloutState: fleet.rolloutState ?? 'IN_PROGRESS',
     rolloutStateReason: fleet.rolloutStateReason ?? '',
   };

@@ -6,7 +6,14 @@
 import { AwsError, type ServiceHandlers } from '../contracts.js';
 import { bool, num, obj, requireStr, str, strList } from '../protocol.js';
 import type { Fleet, Service } from './ecs-model.js';
-import { checkLoadBalancer, drainFleet, fleetLoadBalancers, newFleet, parseLoadBalancers } from './ecs-fleets.js';
+import {
+  checkLoadBalancer,
+  drainFleet,
+  fleetLoadBalancers,
+  fleetPlatform,
+  newFleet,
+  parseLoadBalancers,
+} from './ecs-fleets.js';
 import { activeService, findTaskSet, requireTaskDefinition, type EcsContext } from './ecs-state.js';
 import type { Scheduler } from './ecs-scheduler.js';
 
@@ -27,10 +34,7 @@ export function describeTaskSet(scheduler: Scheduler, fleet: Fleet) {
     runningCount: counts.running,
     createdAt: fleet.createdAt,
     updatedAt: fleet.updatedAt,
-    launchType: service.launchType,
-    platformVersion: '1.4.0',
-    platformFamily: 'Linux',
-    ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+    ...fleetPlatform(service),
     loadBalancers: fleetLoadBalancers(fleet),
     serviceRegistries: [],
     scale: { value: fleet.scalePercent, unit: 'PERCENT' },
