@@ -3,7 +3,7 @@
  * 7.5 s later and kills 2.5 s after that, and the SDK's adaptive retries under throttling can take
  * longer than that. Each attempt gets its own abort signal (lib/cancel.ts withTimeout).
  */
-import { withTimeout } from '../../../lib/cancel.js';
+import { systemClock, withTimeout, type Clock } from '../../../lib/cancel.js';
 
 /** How long one stop call may take on the cancel path before it is abandoned (and tried once more). */
 export const STOP_CALL_MS = 1_500;
@@ -13,22 +13,33 @@ export const CANCEL_BUDGET_MS = 5_000;
 /** After a timeout or failure, how long to wait for the rollback deployment before reporting. */
 export const ROLLBACK_WAIT_MS = 5 * 60_000;
 
+/** Each attempt of a call abandoned after `perCallMs` of the clock's time; `attempts` in all. */
+export interface CallBound {
+  perCallMs: number;
+  attempts: number;
+}
+
+/** A stop on the cancel path: abandoned after STOP_CALL_MS and tried once more, to fit the kill window. */
+export const STOP_ON_CANCEL: CallBound = { perCallMs: STOP_CALL_MS, attempts: 2 };
+
+/** The SDK's per-call options: an abort signal only when the call is bounded. */
+export type CallOptions = { abortSignal?: AbortSignal };
+
 /**
- * Runs `call` with a signal that aborts after `ms` (or when `parent` aborts); tries `attempts`
- * times in all while errors are not `final`. The last error is thrown.
+ * Runs `call` once as it is, or, with a `bound`, with a signal that aborts after `perCallMs` of
+ * `clock`'s time, `attempts` times in all while the errors are not `final`. The last error is thrown.
  */
 export async function callWithin<T>(
-  ms: number,
-  attempts: number,
-  call: (signal: AbortSignal) => Promise<T>,
-  final: (error: unknown) => boolean = () => false,
-  parent?: AbortSignal,
+  call: (options: CallOptions) => Promise<T>,
+  opts: { bound?: CallBound; clock?: Clock; final?: (error: unknown) => boolean },
 ): Promise<T> {
+  const { bound, clock = systemClock, final = () => false } = opts;
+  if (!bound) return call({});
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call(withTimeout(parent, ms));
+      return await call({ abortSignal: withTimeout(undefined, bound.perCallMs, clock) });
     } catch (error) {
-      if (attempt >= attempts || final(error) || parent?.aborted) throw error;
+      if (attempt >= bound.attempts || final(error)) throw error;
     }
   }
 }
