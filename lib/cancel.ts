@@ -90,34 +90,35 @@ export type PollResult<T> = { done: true; value: T } | { done: false; value?: un
 /** When the wait ends: an absolute time on the clock, or a time from the start of the wait. */
 export type PollDeadline = { deadline: number; timeoutMs?: never } | { timeoutMs: number; deadline?: never };
 
-export type PollOptions<T, D = never> = PollDeadline & {
-  /**
-   * One look; `{ done: true, value }` ends the wait, and so does an exception. It gets the signal
-   * its calls should take: `signal`, bounded by `perCallMs` when that is set.
-   */
-  check: (signal: AbortSignal | undefined) => Promise<PollResult<T>>;
-  intervalMs: number;
-  /** Optional: grows the interval after each sleep (e.g. capped backoff). */
-  nextIntervalMs?: (previousMs: number, attempt: number) => number;
-  /** Wakes every sleep at once, and is checked before each look (CancelledError). */
-  signal?: AbortSignal;
-  clock?: Clock;
-  /**
-   * Bounds each look in the clock's time: its signal aborts after this many ms, or, with
-   * 'untilDeadline', after what is left of the wait (at least 1 ms), so a slow or retried call
-   * cannot overrun it. The check tells its own bound from `signal` by which of them aborted.
-   */
-  perCallMs?: number | 'untilDeadline';
-  /** Before each sleep, with its length: e.g. to log what the last look saw and when the next one comes. */
-  onWait?: (waitMs: number, attempt: number) => void;
-  /**
-   * The outcome when a look that was not done finds the deadline passed: a value to return, or an
-   * exception to throw. Without it, a TimeoutError naming `what`.
-   */
-  onDeadline?: () => D | Promise<D>;
-  /** Names what is awaited, for the default timeout message. */
-  what?: string;
-};
+/**
+ * What happens when a look that was not done finds the deadline passed: `onDeadline` returns the
+ * wait's value or throws its own error; without it, poll throws a TimeoutError naming `what`.
+ */
+export type PollAtDeadline<D> =
+  { onDeadline: () => D | Promise<D>; what?: never } | { what: string; onDeadline?: never };
+
+export type PollOptions<T, D = never> = PollDeadline &
+  PollAtDeadline<D> & {
+    /**
+     * One look; `{ done: true, value }` ends the wait, and so does an exception. It gets the signal
+     * its calls should take: `signal`, bounded by `perCallMs` when that is set.
+     */
+    check: (signal: AbortSignal | undefined) => Promise<PollResult<T>>;
+    intervalMs: number;
+    /** Optional: grows the interval after each sleep (e.g. capped backoff). */
+    nextIntervalMs?: (previousMs: number, attempt: number) => number;
+    /** Wakes every sleep at once, and is checked before each look (CancelledError). */
+    signal?: AbortSignal;
+    clock?: Clock;
+    /**
+     * Bounds each look in the clock's time: its signal aborts after this many ms, or, with
+     * 'untilDeadline', after what is left of the wait (at least 1 ms), so a slow or retried call
+     * cannot overrun it. A check that must tell its bound from a cancel looks at which signal aborted.
+     */
+    perCallMs?: number | 'untilDeadline';
+    /** Before each sleep, with its length: e.g. to log what the last look saw and when the next one comes. */
+    onWait?: (waitMs: number, attempt: number) => void;
+  };
 
 /**
  * Looks with `check` until it is done, the deadline passes (`onDeadline`, by default TimeoutError)
@@ -138,7 +139,7 @@ export async function poll<T, D = never>(opts: PollOptions<T, D>): Promise<T | D
     if (left <= 0) {
       if (opts.onDeadline) return opts.onDeadline();
       const waited = Math.round((opts.timeoutMs ?? deadline - started) / 1000);
-      throw new TimeoutError(`Timed out after ${waited} s waiting for ${opts.what ?? 'the wait to end'}`);
+      throw new TimeoutError(`Timed out after ${waited} s waiting for ${opts.what}`);
     }
     const wait = Math.min(interval, left);
     opts.onWait?.(wait, attempt);
