@@ -8,6 +8,7 @@ import { awsCall, AwsCallError } from '../../../../lib/aws.js';
 import { poll } from '../../../../lib/cancel.js';
 import { ActionFailure } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
+import { untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import type { DeploymentGroup } from '../discovery.js';
 import { ACTIVE_STATUSES } from '../codedeploy-states.js';
@@ -158,10 +159,7 @@ export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeploy
   const rollbacks = new Set<string>();
   let first = '';
   return poll({
-    clock: deps.clock,
-    signal: deps.signal,
-    deadline: plan.deadline,
-    intervalMs: plan.pollIntervalMs,
+    ...untilTimeout(deps, plan),
     check: async () => {
       const active = await activeDeploymentIds(deps, plan.group);
       if (active.length === 0) return { done: true, value: announced.size > 0 };

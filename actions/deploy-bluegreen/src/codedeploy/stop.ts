@@ -4,10 +4,17 @@
  */
 import { type DeploymentInfo, GetDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { awsCall, AwsCallError } from '../../../../lib/aws.js';
-import { cancelledFrom, poll, withTimeout, type Clock } from '../../../../lib/cancel.js';
+import { cancelledFrom, withTimeout, type Clock } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { callWithin, CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_ON_CANCEL, type CallBound } from '../bounded.js';
+import {
+  callWithin,
+  CANCEL_BUDGET_MS,
+  followStatus,
+  ROLLBACK_WAIT_MS,
+  STOP_ON_CANCEL,
+  type CallBound,
+} from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import { deploymentConsoleUrl, ended, type CodeDeployPlan } from './shared.js';
 
@@ -143,21 +150,17 @@ export async function waitForEnd(
   signal: AbortSignal | undefined,
   intervalMs: number,
 ): Promise<string> {
-  let status = 'Unknown';
-  return poll({
+  return followStatus({
     clock: deps.clock,
     signal,
-    timeoutMs: budgetMs,
+    budgetMs,
     intervalMs,
-    // Each look is bounded by what is left of the budget, so a slow or retried call cannot overrun it.
-    perCallMs: 'untilDeadline',
-    check: async (callSignal) => {
+    status: 'Unknown',
+    read: async (callSignal) => {
       const info = await getDeploymentWithin(deps, id, signal, callSignal);
-      if (!info) return { done: true, value: status };
-      status = info.status ?? 'Unknown';
-      return ended(status) ? { done: true, value: status } : { done: false };
+      return info && (info.status ?? 'Unknown');
     },
-    onDeadline: () => status,
+    ended,
   });
 }
 

@@ -7,7 +7,7 @@ import { awsCall } from '../../../../lib/aws.js';
 import { poll } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { ROLLBACK_WAIT_MS } from '../bounded.js';
+import { ROLLBACK_WAIT_MS, untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from '../deps.js';
 import { deploymentProgress, lifecycleEventProgress, targetProgress, type Progress } from '../codedeploy-states.js';
 import { hookNote, type Hook } from '../hooks.js';
@@ -34,10 +34,7 @@ export async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: Depl
 
   try {
     const outcome = await poll<'ended', 'finishing'>({
-      clock: deps.clock,
-      signal: deps.signal,
-      deadline: plan.deadline,
-      intervalMs: plan.pollIntervalMs,
+      ...untilTimeout(deps, plan),
       check: async () => {
         const info = await getDeployment(deps, id);
         record.status = info.status ?? 'Unknown';

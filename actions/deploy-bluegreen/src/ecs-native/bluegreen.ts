@@ -6,7 +6,7 @@ import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import { poll, type PollResult } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_ON_CANCEL } from '../bounded.js';
+import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_ON_CANCEL, untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import { explainStoppedTasks } from '../diagnostics.js';
 import {
@@ -52,10 +52,7 @@ export async function watchServiceDeployment(
       return { done: false };
     };
     last = await poll({
-      clock: deps.clock,
-      signal: deps.signal,
-      deadline: plan.deadline,
-      intervalMs: plan.pollIntervalMs,
+      ...untilTimeout(deps, plan),
       check: look,
       onDeadline: () => {
         throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);

@@ -8,7 +8,7 @@ import {
 import { awsCall, AwsCallError } from '../../../../lib/aws.js';
 import { cancelledFrom, poll, type Clock } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError } from '../../../../lib/errors.js';
-import { callWithin, type CallBound } from '../bounded.js';
+import { callWithin, followStatus, type CallBound } from '../bounded.js';
 import type { DeployDeps } from '../deps.js';
 import { classifyDeploymentStatus, deploymentEnded } from '../ecs-native-status.js';
 import type { EcsPlan } from './plan.js';
@@ -107,25 +107,15 @@ export async function waitForServiceDeploymentEnd(
   signal: AbortSignal | undefined,
   intervalMs: number,
 ): Promise<string> {
-  let status = 'UNKNOWN';
   try {
-    return await poll({
+    return await followStatus({
       clock: deps.clock,
       signal,
-      timeoutMs: budgetMs,
+      budgetMs,
       intervalMs,
-      // Each look is bounded by what is left of the budget.
-      perCallMs: 'untilDeadline',
-      check: async (callSignal) => {
-        try {
-          status = (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
-        } catch (error) {
-          if (!signal?.aborted && callSignal?.aborted) return { done: true, value: status };
-          throw error;
-        }
-        return deploymentEnded(status) ? { done: true, value: status } : { done: false };
-      },
-      onDeadline: () => status,
+      status: 'UNKNOWN',
+      read: async (callSignal) => (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN',
+      ended: deploymentEnded,
     });
   } catch (error) {
     if (error instanceof CancelledError) return 'still rolling back when the action was cancelled';

@@ -4,6 +4,7 @@ import { awsCall } from '../../../../lib/aws.js';
 import { cancelledFrom, poll } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
+import { untilTimeout } from '../bounded.js';
 import type { DeployDeps, DeploymentRecord } from '../deps.js';
 import { explainStoppedTasks } from '../diagnostics.js';
 import { classifyRolloutState } from '../ecs-native-status.js';
@@ -13,10 +14,7 @@ export async function watchRolling(deps: DeployDeps, plan: EcsPlan, record: Depl
   const seen = { line: '', unknown: new Set<string>() };
   try {
     await poll({
-      clock: deps.clock,
-      signal: deps.signal,
-      deadline: plan.deadline,
-      intervalMs: plan.pollIntervalMs,
+      ...untilTimeout(deps, plan),
       check: async () => {
         const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () =>
           deps.ecs.send(new DescribeServicesCommand({ cluster: plan.cluster, services: [plan.service] }), {
