@@ -58,6 +58,12 @@ export async function stopLeftoverDeployment(
   return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
 }
 
+/** Where the rollback got: `done` when the previous version serves again. */
+export interface FollowedRollback {
+  done: boolean;
+  phrase: string;
+}
+
 /** How long the post step follows the rollback it started before it reports what it saw. */
 const FOLLOW_ROLLBACK_MS = 8_000;
 const FOLLOW_INTERVAL_MS = 500;
@@ -140,10 +146,4 @@ export async function followRollback(
   } catch (error) {
     return { done: false, phrase: `could not follow the rollback (${(error as Error).message})` };
   }
-}
-
-/** Where the rollback got: `done` when the previous version serves again. */
-export interface FollowedRollback {
-  done: boolean;
-  phrase: string;
 }
