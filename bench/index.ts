@@ -96,8 +96,9 @@ await section('deploys', rows, () =>
     log,
   }),
 );
-// AWS time, computed from documented timings and the stacks' variables.tf: no sandbox needed.
-await section('timeline', rows, () => measureTimeline());
+// AWS time, computed from documented timings and the stacks' variables.tf, and the deployment
+// part recorded in the sandbox beside it (not in a quick run).
+await section('timeline', rows, () => measureTimeline({ record: !quick }));
 const totalMs = Date.now() - started;
 
 console.log(markdownTable(rows));

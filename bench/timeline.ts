@@ -7,7 +7,9 @@
  * delay, 5-minute termination wait, a cold build).
  *
  * The phases' durations are sandbox/runtime/aws-timings.ts's: documented AWS figures with their
- * sources, and our assumptions where AWS documents none. CodeDeploy's ECS lifecycle:
+ * sources, and our assumptions where AWS documents none. The deployment part is also run in the
+ * sandbox with the same settings and recorded (bench/timeline-sandbox.ts), so the model and the
+ * sandbox are held to each other. CodeDeploy's ECS lifecycle:
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs
  *
  *   npx tsx bench/timeline.ts
@@ -19,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { AWS_TIMINGS as T } from '../sandbox/runtime/aws-timings.js';
 import { repoRoot } from '../testing/run-action.js';
 import { markdownTable, type Row } from './measure.js';
+import { recordRelease, RECORDING_TIME_SCALE, type RecordedRelease } from './timeline-sandbox.js';
 
 export interface ReleaseSettings {
   label: string;
@@ -78,10 +81,11 @@ export function releaseTimeline(settings: ReleaseSettings): Timeline {
   at('task definition registered, deployment created', T.registerAndCreate.seconds);
   at('BeforeInstall', T.lifecycleStep.seconds);
   at('Install: replacement tasks RUNNING', T.fargateTaskStart.seconds, 'Fargate start, image pull');
+  // A new target needs one passing check, whatever the healthy threshold.
   at(
     'Install: targets healthy',
-    settings.healthyThreshold * settings.healthCheckIntervalSeconds,
-    `${settings.healthyThreshold} checks x ${settings.healthCheckIntervalSeconds} s`,
+    settings.healthCheckIntervalSeconds,
+    `one passing check, within ${settings.healthCheckIntervalSeconds} s`,
   );
   at('AfterInstall', T.lifecycleStep.seconds);
   at('AllowTestTraffic: test listener on green', T.listenerSwitch.seconds);
@@ -117,9 +121,7 @@ export function failedRelease(settings: ReleaseSettings): FailedRelease {
   // With the blue tasks gone, a rollback is a whole new deployment of the old revision.
   const back = blueStillUp
     ? T.listenerSwitch.seconds
-    : T.registerAndCreate.seconds +
-      T.fargateTaskStart.seconds +
-      settings.healthyThreshold * settings.healthCheckIntervalSeconds;
+    : T.registerAndCreate.seconds + T.fargateTaskStart.seconds + settings.healthCheckIntervalSeconds;
   return { failure, alarm, allOld: alarm + back, blueStillUp };
 }
 
@@ -176,7 +178,8 @@ export function awsDefaults(stack: ReleaseSettings): ReleaseSettings {
 /** The targets a release is held to (seconds, share). */
 export const TIMELINE_TARGETS = { buildToAllNew: 180, shareOfAwsDefaults: 1 / 3, failureToAllOld: 180 };
 
-export async function measureTimeline(): Promise<Row[]> {
+/** `record`: also run the deployment in the sandbox for both settings (about 45 s). */
+export async function measureTimeline(options: { record: boolean } = { record: true }): Promise<Row[]> {
   const stack = await stackDefaults();
   const aws = awsDefaults(stack);
   const ours = releaseTimeline(stack);
@@ -232,7 +235,43 @@ export async function measureTimeline(): Promise<Row[]> {
     target: `<= ${minutesSeconds(TIMELINE_TARGETS.failureToAllOld)}`,
     met: failedOurs.allOld - failedOurs.failure <= TIMELINE_TARGETS.failureToAllOld,
   });
+  if (options.record) rows.push(...recordedRows(ours, await recordRelease(stack), theirs, await recordRelease(aws)));
   return rows;
+}
+
+/**
+ * The deployment part of the model beside the same deployment run in the sandbox (its health
+ * checks, draining, termination wait and Fargate's start time, on its clock), from CreateDeployment on.
+ */
+export function recordedRows(
+  ours: Timeline,
+  oursRecorded: RecordedRelease,
+  theirs: Timeline,
+  theirsRecorded: RecordedRelease,
+): Row[] {
+  const since = (t: Timeline, event: string) => {
+    const created = t.events.find((e) => e.event.startsWith('task definition registered'))!.at;
+    return t.events.find((e) => e.event.startsWith(event))!.at - created;
+  };
+  const cell = (recorded: number, modelled: number) =>
+    `${minutesSeconds(recorded)} (model ${minutesSeconds(modelled)})`;
+  const row = (measure: string, pick: (r: RecordedRelease) => number, event: string): Row => ({
+    area: 'release timeline, recorded',
+    measure: `${measure} (AWS m:ss after CreateDeployment, sandbox at scale ${RECORDING_TIME_SCALE})`,
+    suite: cell(pick(oursRecorded), since(ours, event)),
+    baseline: cell(pick(theirsRecorded), since(theirs, event)),
+  });
+  return [
+    row('replacement tasks healthy (end of Install)', (r) => r.replacementHealthy, 'Install: targets healthy'),
+    row('production serves 100% new (end of AllowTraffic)', (r) => r.allNew, 'AllowTraffic'),
+    row('deployment Succeeded', (r) => r.end, 'blue tasks stopped'),
+    {
+      area: 'release timeline, recorded',
+      measure: 'StopDeployment with rollback once it serves, to production back on 100% old (AWS m:ss)',
+      suite: `${minutesSeconds(oursRecorded.stopToAllOld)} (model ${minutesSeconds(T.listenerSwitch.seconds)})`,
+      baseline: `${minutesSeconds(theirsRecorded.stopToAllOld)} (model ${minutesSeconds(T.listenerSwitch.seconds)})`,
+    },
+  ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,20 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { CancelledError, TimeoutError } from './errors.js';
-import { onTermination, poll, sleep, systemClock, withTimeout, type Clock } from './cancel.js';
-
-/** A clock whose sleeps advance time instantly, so timeouts are tested without waiting. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { onTermination, poll, sleep, systemClock, withTimeout } from './cancel.js';
+import { instantClock, manualClock } from './clock.test-helpers.js';
 
 describe('sleep', () => {
   test('wakes at once when the signal aborts', async () => {
@@ -50,7 +37,7 @@ describe('onTermination', () => {
 describe('poll', () => {
   test('returns the value once the check is done', async () => {
     let calls = 0;
-    const clock = fakeClock();
+    const clock = instantClock();
     const value = await poll({
       what: 'a thing',
       intervalMs: 1000,
@@ -63,7 +50,7 @@ describe('poll', () => {
   });
 
   test('times out with a message naming what it waited for, never sleeping past the deadline', async () => {
-    const clock = fakeClock();
+    const clock = instantClock();
     await expect(
       poll({
         what: 'deployment d-1',
@@ -77,7 +64,7 @@ describe('poll', () => {
   });
 
   test('grows the interval with nextIntervalMs', async () => {
-    const clock = fakeClock();
+    const clock = instantClock();
     let calls = 0;
     await poll({
       what: 'x',
@@ -102,28 +89,137 @@ describe('poll', () => {
     setTimeout(() => controller.abort(), 30);
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
   });
-});
 
-/** A clock whose time moves only when the test says; its timeouts fire when that time reaches them. */
-function manualClock(): Clock & { advance(ms: number): Promise<void> } {
-  let now = 0;
-  const timers: { until: number; fire: () => void }[] = [];
-  const at = (ms: number, fire: () => void) => timers.push({ until: now + ms, fire });
-  return {
-    now: () => now,
-    sleep: (ms) => new Promise<void>((resolve) => at(ms, resolve)),
-    timeout: (ms) => {
-      const controller = new AbortController();
-      at(ms, () => controller.abort(new TimeoutError(`Timed out after ${ms} ms`)));
-      return controller.signal;
-    },
-    advance: async (ms) => {
-      now += ms;
-      for (const timer of timers.filter((t) => t.until <= now)) timer.fire();
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-}
+  test('with an absolute deadline, the last sleep is shortened to it and onDeadline gives the outcome', async () => {
+    const clock = instantClock();
+    const seen: string[] = [];
+    const value = await poll({
+      deadline: 10_000,
+      intervalMs: 4000,
+      clock,
+      check: async () => {
+        seen.push(`look at ${clock.now()}`);
+        return { done: false };
+      },
+      onWait: (ms, attempt) => seen.push(`wait ${ms} after look ${attempt}`),
+      onDeadline: () => `gave up at ${clock.now()}`,
+    });
+    expect(value).toBe('gave up at 10000');
+    expect(seen).toEqual([
+      'look at 0',
+      'wait 4000 after look 1',
+      'look at 4000',
+      'wait 4000 after look 2',
+      'look at 8000',
+      'wait 2000 after look 3',
+      'look at 10000',
+    ]);
+  });
+
+  test("onDeadline's own error ends the wait; without onDeadline a TimeoutError names what was awaited", async () => {
+    const notYet = async () => ({ done: false }) as const;
+    const clock = instantClock();
+    await expect(
+      poll({
+        deadline: 3000,
+        intervalMs: 1000,
+        clock,
+        check: notYet,
+        onDeadline: () => {
+          throw new Error('the deployment is still going');
+        },
+      }),
+    ).rejects.toThrow('the deployment is still going');
+    await expect(poll({ deadline: 9000, intervalMs: 1000, clock, what: 'task t-1', check: notYet })).rejects.toThrow(
+      new TimeoutError('Timed out after 6 s waiting for task t-1'),
+    );
+  });
+
+  test('a cancelled signal stops the wait before its first look', async () => {
+    let looks = 0;
+    await expect(
+      poll({
+        what: 'x',
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+        clock: instantClock(),
+        signal: AbortSignal.abort(new CancelledError('received SIGINT')),
+        check: async () => {
+          looks++;
+          return { done: true, value: 'looked' };
+        },
+      }),
+    ).rejects.toEqual(new CancelledError('received SIGINT'));
+    expect(looks).toBe(0);
+  });
+
+  test("cancel wakes a sleep at once, without the clock's time moving", async () => {
+    const clock = manualClock();
+    const controller = new AbortController();
+    let looks = 0;
+    const pending = poll({
+      what: 'x',
+      timeoutMs: 600_000,
+      intervalMs: 60_000,
+      clock,
+      signal: controller.signal,
+      check: async () => {
+        looks++;
+        return { done: false };
+      },
+    });
+    await clock.advance(0);
+    controller.abort(new CancelledError('received SIGINT'));
+    await expect(pending).rejects.toEqual(new CancelledError('received SIGINT'));
+    expect(looks).toBe(1);
+    expect(clock.now()).toBe(0);
+  });
+
+  test("perCallMs abandons a hung look after that long in the clock's time, and the next look comes", async () => {
+    const clock = manualClock();
+    const seen: string[] = [];
+    const pending = poll({
+      what: 'x',
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      perCallMs: 5000,
+      clock,
+      check: async (signal) => {
+        if (seen.length > 0) {
+          seen.push(`answered at ${clock.now()}`);
+          return { done: true, value: 'ok' };
+        }
+        await new Promise((resolve) => signal!.addEventListener('abort', resolve, { once: true }));
+        seen.push(`abandoned at ${clock.now()}: ${(signal!.reason as Error).name}`);
+        return { done: false };
+      },
+    });
+    await clock.advance(4999);
+    expect(seen).toEqual([]);
+    await clock.advance(1);
+    expect(seen).toEqual(['abandoned at 5000: TimeoutError']);
+    await clock.advance(1000);
+    await expect(pending).resolves.toBe('ok');
+    expect(seen).toEqual(['abandoned at 5000: TimeoutError', 'answered at 6000']);
+  });
+
+  test("perCallMs 'untilDeadline' bounds a hung look by what is left of the wait", async () => {
+    const clock = manualClock();
+    let outcome: string | undefined;
+    void poll<never, string>({
+      timeoutMs: 2500,
+      intervalMs: 1000,
+      perCallMs: 'untilDeadline',
+      clock,
+      check: (signal) => new Promise((resolve) => signal!.addEventListener('abort', () => resolve({ done: false }))),
+      onDeadline: () => `gave up at ${clock.now()}`,
+    }).then((value) => (outcome = value));
+    await clock.advance(2499);
+    expect(outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(outcome).toBe('gave up at 2500');
+  });
+});
 
 describe('withTimeout', () => {
   test('aborts when the injected clock reaches the bound, not before, and never waits for real time', async () => {
@@ -157,7 +253,7 @@ describe('withTimeout', () => {
   });
 
   test('a clock without its own timeout, and the system clock, bound in real time', async () => {
-    for (const clock of [fakeClock(), systemClock]) {
+    for (const clock of [instantClock(), systemClock]) {
       const signal = withTimeout(undefined, 5, clock);
       expect(signal.aborted).toBe(false);
       await new Promise((r) => signal.addEventListener('abort', r, { once: true }));

@@ -85,40 +85,77 @@ export function onTermination(
   };
 }
 
-export type PollResult<T> = { done: true; value: T } | { done: false };
+export type PollResult<T> = { done: true; value: T } | { done: false; value?: undefined };
 
-export interface PollOptions<T> {
-  /** One look; `{ done: true, value }` ends the wait. Exceptions end it too. */
-  check: () => Promise<PollResult<T>>;
-  intervalMs: number;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  clock?: Clock;
-  /** Names what is awaited, for the timeout message. */
-  what: string;
-  /** Optional: grows the interval after each look (e.g. capped backoff). */
-  nextIntervalMs?: (previousMs: number, attempt: number) => number;
-}
+/** When the wait ends: an absolute time on the clock, or a time from the start of the wait. */
+export type PollDeadline = { deadline: number; timeoutMs?: never } | { timeoutMs: number; deadline?: never };
 
 /**
- * Calls `check` until it is done, the timeout passes (TimeoutError) or the signal aborts
- * (CancelledError). The last sleep is shortened so the wait never overruns its timeout.
+ * What happens when a look that was not done finds the deadline passed: `onDeadline` returns the
+ * wait's value or throws its own error; without it, poll throws a TimeoutError naming `what`.
  */
-export async function poll<T>(opts: PollOptions<T>): Promise<T> {
+export type PollAtDeadline<D> =
+  { onDeadline: () => D | Promise<D>; what?: never } | { what: string; onDeadline?: never };
+
+export type PollOptions<T, D = never> = PollDeadline &
+  PollAtDeadline<D> & {
+    /**
+     * One look; `{ done: true, value }` ends the wait, and so does an exception. It gets the signal
+     * its calls should take: `signal`, bounded by `perCallMs` when that is set.
+     */
+    check: (signal: AbortSignal | undefined) => Promise<PollResult<T>>;
+    intervalMs: number;
+    /** Optional: grows the interval after each sleep (e.g. capped backoff). */
+    nextIntervalMs?: (previousMs: number, attempt: number) => number;
+    /** Wakes every sleep at once, and is checked before each look (CancelledError). */
+    signal?: AbortSignal;
+    clock?: Clock;
+    /**
+     * Bounds each look in the clock's time: its signal aborts after this many ms, or, with
+     * 'untilDeadline', after what is left of the wait (at least 1 ms), so a slow or retried call
+     * cannot overrun it. A check that must tell its bound from a cancel looks at which signal aborted.
+     */
+    perCallMs?: number | 'untilDeadline';
+    /** Before each sleep, with its length: e.g. to log what the last look saw and when the next one comes. */
+    onWait?: (waitMs: number, attempt: number) => void;
+  };
+
+/**
+ * Looks with `check` until it is done, the deadline passes (`onDeadline`, by default TimeoutError)
+ * or the signal aborts (CancelledError). The first look comes at once; after that one every
+ * `intervalMs` of the clock's time, the last sleep shortened so the wait never overruns its
+ * deadline. Every polling loop of the actions goes through here.
+ */
+export async function poll<T, D = never>(opts: PollOptions<T, D>): Promise<T | D> {
   const clock = opts.clock ?? systemClock;
-  const deadline = clock.now() + opts.timeoutMs;
+  const started = clock.now();
+  const deadline = opts.deadline ?? started + opts.timeoutMs!;
   let interval = opts.intervalMs;
   for (let attempt = 1; ; attempt++) {
     throwIfCancelled(opts.signal);
-    const result = await opts.check();
+    const result = await opts.check(lookSignal(opts, deadline - clock.now(), clock));
     if (result.done) return result.value;
     const left = deadline - clock.now();
     if (left <= 0) {
-      throw new TimeoutError(`Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what}`);
+      if (opts.onDeadline) return opts.onDeadline();
+      const waited = Math.round((opts.timeoutMs ?? deadline - started) / 1000);
+      throw new TimeoutError(`Timed out after ${waited} s waiting for ${opts.what}`);
     }
-    await clock.sleep(Math.min(interval, left), opts.signal);
+    const wait = Math.min(interval, left);
+    opts.onWait?.(wait, attempt);
+    await clock.sleep(wait, opts.signal);
     if (opts.nextIntervalMs) interval = opts.nextIntervalMs(interval, attempt);
   }
+}
+
+function lookSignal(
+  opts: Pick<PollOptions<unknown>, 'signal' | 'perCallMs'>,
+  left: number,
+  clock: Clock,
+): AbortSignal | undefined {
+  if (opts.perCallMs === undefined) return opts.signal;
+  const bound = opts.perCallMs === 'untilDeadline' ? Math.max(1, left) : opts.perCallMs;
+  return withTimeout(opts.signal, bound, clock);
 }
 
 /**

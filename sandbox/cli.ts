@@ -3,7 +3,8 @@
  * endpoint and the environment to export, and stops cleanly (every task process and listener
  * closed) on SIGINT or SIGTERM.
  *
- * Environment: SANDBOX_PORT, SANDBOX_TIME_SCALE, SANDBOX_ACCOUNT, SANDBOX_REGION, SANDBOX_VERBOSE=1.
+ * Environment: SANDBOX_PORT, SANDBOX_TIME_SCALE, SANDBOX_TASK_START_SECONDS, SANDBOX_ACCOUNT, SANDBOX_REGION,
+ * SANDBOX_VERBOSE=1.
  */
 import { startSandbox } from './index.js';
 
@@ -21,6 +22,7 @@ function numberFrom(name: string): number | undefined {
 const sandbox = await startSandbox({
   port: numberFrom('SANDBOX_PORT'),
   timeScale: numberFrom('SANDBOX_TIME_SCALE') || undefined,
+  taskStartSeconds: numberFrom('SANDBOX_TASK_START_SECONDS'),
   account: process.env.SANDBOX_ACCOUNT || undefined,
   region: process.env.SANDBOX_REGION || undefined,
   verbose: process.env.SANDBOX_VERBOSE === '1' || process.env.SANDBOX_VERBOSE === 'true',

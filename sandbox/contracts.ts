@@ -326,6 +326,12 @@ export interface SandboxOptions {
   dataDir?: string;
   /** Log sandbox activity (task starts and stops, deployments) to stderr. */
   verbose?: boolean;
+  /**
+   * SANDBOX_TASK_START_SECONDS: AWS seconds from a task's creation to its process starting (Fargate
+   * provisioning, network interface, image pull). AWS takes 30-45 s or longer; the sandbox starts
+   * at once unless asked (default 0), so tests stay fast; the release timeline asks for it.
+   */
+  taskStartSeconds?: number;
 }
 
 /**

@@ -86,7 +86,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const faultSource = { current: () => faults };
   const sts = createStsService(account);
 
-  const worlds = createWorlds({ account, region, clock, dataDir, images, faults: faultSource, log });
+  const startSeconds =
+    options.taskStartSeconds ??
+    (process.env.SANDBOX_TASK_START_SECONDS ? Number(process.env.SANDBOX_TASK_START_SECONDS) : 0);
+  if (!Number.isFinite(startSeconds) || startSeconds < 0) {
+    throw new Error(
+      `The sandbox's task start time must be a non-negative number of seconds, got ${String(startSeconds)}`,
+    );
+  }
+  const worlds = createWorlds({
+    account,
+    region,
+    clock,
+    dataDir,
+    images,
+    faults: faultSource,
+    log,
+    taskStartMs: startSeconds * 1000,
+  });
   const home = () => worlds.home();
   home();
 

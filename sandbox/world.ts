@@ -51,6 +51,8 @@ export interface WorldParts {
   images: ImageStore;
   faults: { current: () => FaultSet };
   log: (message: string) => void;
+  /** AWS ms before a task's process starts (SandboxOptions.taskStartSeconds). */
+  taskStartMs?: number;
 }
 
 export interface Worlds {
@@ -66,11 +68,11 @@ export interface Worlds {
 }
 
 export function createWorlds(parts: WorldParts): Worlds {
-  const { account, region, clock, dataDir, images, faults: faultSource, log } = parts;
+  const { account, region, clock, dataDir, images, faults: faultSource, log, taskStartMs } = parts;
 
   function makeWorld(region: string): World {
     const lb = createLoadBalancer({ clock, account, region });
-    const tasks = createTaskRunner({ dataDir, clock, log });
+    const tasks = createTaskRunner({ dataDir, clock, log, startDelayMs: taskStartMs });
     const ecr = createEcrService({ account, region, images });
     const logs = createLogsService();
     const secrets = createSecretStore();

@@ -1,23 +1,10 @@
 // The two phases of the HTTP checks with a scripted client and a clock whose sleeps pass at once:
 // what is retried and for how long, what is counted, and what the messages say.
-import type { Clock } from '../cancel.js';
+import { instantClock } from '../clock.test-helpers.js';
 import { CancelledError } from '../errors.js';
 import { MemoryLogger } from '../log.js';
 import { runHttpChecks, type HttpCheckSpec } from './checks.js';
 import { HttpRequestError, type HttpGet, type HttpResponse } from './client.js';
-
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 type Answer = Omit<HttpResponse, 'url' | 'headers'> & { headers?: HttpResponse['headers'] };
 
@@ -57,7 +44,7 @@ function spec(over: Partial<HttpCheckSpec> = {}): HttpCheckSpec {
 
 async function run(s: HttpCheckSpec, http: HttpGet, over: { signal?: AbortSignal } = {}) {
   const logger = new MemoryLogger();
-  const clock = fakeClock();
+  const clock = instantClock();
   const result = await runHttpChecks(s, { logger, clock, http, ...over });
   return { result, logger, clock };
 }

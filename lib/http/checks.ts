@@ -8,7 +8,7 @@
  * The result carries counts and durations, so a benchmark can derive requests per second.
  */
 import { performance } from 'node:perf_hooks';
-import { cancelledFrom, systemClock, throwIfCancelled, type Clock } from '../cancel.js';
+import { cancelledFrom, poll, systemClock, throwIfCancelled, type Clock } from '../cancel.js';
 import type { Logger } from '../log.js';
 import { createNodeHttpGet, HttpRequestError, type HttpGet } from './client.js';
 import {
@@ -109,33 +109,30 @@ export async function runHttpChecks(spec: HttpCheckSpec, deps: HttpCheckDeps): P
     // Phase 1: until the first response that meets the expectations.
     const deadline = clock.now() + spec.timeoutMs;
     const backoff = spec.backoff ?? { initialMs: 250, maxMs: 5000 };
-    let pause = backoff.initialMs;
     let attempts = 0;
-    let last: Outcome;
-    for (;;) {
-      attempts++;
-      // The last attempt before the deadline still gets a fair chance (up to 1 s past it), so its
-      // failure shows the real cause rather than an artificially short timeout.
-      const left = deadline - clock.now();
-      last = await send(Math.min(spec.requestTimeoutMs, Math.max(left, 1000)));
-      if (last.problems.length === 0) break;
-      if (last.host !== undefined) hostsWhileWaiting.add(last.host);
-      const remaining = deadline - clock.now();
-      if (remaining <= 0) {
-        logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; out of time`);
-        return failed(
-          spec,
-          target,
-          hostsWhileWaiting,
-          attempts,
-          last,
-          firstSuccessMissing(spec, target, attempts, last),
-        );
-      }
-      const wait = Math.min(pause, remaining);
-      logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; retrying in ${seconds(wait)}`);
-      await clock.sleep(wait, signal);
-      pause = Math.min(pause * 2, backoff.maxMs);
+    let last!: Outcome;
+    const metExpectations = await poll({
+      clock,
+      signal,
+      deadline,
+      intervalMs: backoff.initialMs,
+      nextIntervalMs: (pause) => Math.min(pause * 2, backoff.maxMs),
+      check: async () => {
+        attempts++;
+        // The last attempt before the deadline still gets a fair chance (up to 1 s past it), so its
+        // failure shows the real cause rather than an artificially short timeout.
+        const left = deadline - clock.now();
+        last = await send(Math.min(spec.requestTimeoutMs, Math.max(left, 1000)));
+        if (last.problems.length === 0) return { done: true, value: true };
+        if (last.host !== undefined) hostsWhileWaiting.add(last.host);
+        return { done: false };
+      },
+      onWait: (wait) => logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; retrying in ${seconds(wait)}`),
+      onDeadline: () => false,
+    });
+    if (!metExpectations) {
+      logger.info(`Attempt ${attempts}: ${describeOutcome(last)}; out of time`);
+      return failed(spec, target, hostsWhileWaiting, attempts, last, firstSuccessMissing(spec, target, attempts, last));
     }
     logger.info(
       `Attempt ${attempts}: ${last.response!.status} in ${Math.round(last.latencyMs)} ms${last.host ? ` from ${last.host}` : ''}: meets the expectations`,

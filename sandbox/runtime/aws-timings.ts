@@ -20,10 +20,15 @@ export const AWS_TIMINGS = {
     source:
       'https://repost.aws/questions/QUjZAzJd27SZWxXM7MgyxOZw (AWS: 30-45 s or longer); https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-pull-behavior.html (no layer cache)',
   },
-  /** A target serves after healthy-threshold passing checks an interval apart (defaults 5 x 30 s). */
+  /**
+   * The target group's health check interval by default (30 s). A newly registered target needs
+   * one passing check, whatever the healthy threshold (which counts only for a target coming back
+   * from unhealthy); when the first check is sent is not documented: we take one interval.
+   */
   healthCheckDefaults: {
     seconds: 30,
-    source: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html',
+    source:
+      'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html (one passing check for a new target); the first check within one interval is our assumption',
   },
   /** A target group's deregistration delay: 300 s unless set. */
   deregistrationDelayDefault: {

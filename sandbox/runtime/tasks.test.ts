@@ -93,6 +93,33 @@ const alive = (pid: number) => {
   }
 };
 
+describe('task start time (Fargate provisioning and image pull)', () => {
+  // 30 AWS seconds at scale 60: half a real second before the process may start.
+  const slow = createTaskRunner({ dataDir, clock, startDelayMs: 30_000 });
+  afterAll(() => slow.stopAll());
+
+  it('starts no process until the start time has passed, then runs as usual', async () => {
+    const started = Date.now();
+    const task = slow.start(spec({ healthCheck: imageCheck() }));
+    await new Promise((r) => setTimeout(r, 250));
+    expect(task.lastStatus).toBe('PENDING');
+    expect(pidOf(task)).toBeUndefined();
+    await waitFor(task, (t) => t.lastStatus === 'RUNNING');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    await task.stop('done');
+  });
+
+  it('a task stopped while provisioning stops at once and never starts a process', async () => {
+    const task = slow.start(spec());
+    await new Promise((r) => setTimeout(r, 100));
+    await task.stop('Scaling activity initiated by deployment');
+    expect(task.lastStatus).toBe('STOPPED');
+    expect(task.stoppedReason).toBe('Scaling activity initiated by deployment');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(pidOf(task)).toBeUndefined();
+  });
+});
+
 describe('task runner', () => {
   it('runs the image CMD from its files with ENV, environment, PORT and HOSTNAME, and turns HEALTHY', async () => {
     const changes: string[] = [];

@@ -51,6 +51,13 @@ export interface TaskRunnerOptions {
   dataDir: string;
   clock: SandboxClock;
   log?: (message: string) => void;
+  /**
+   * AWS ms from the task's creation to its process starting: on Fargate, capacity, the network
+   * interface and the whole image pull (no layer cache), "30-45 seconds or longer".
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-pull-behavior.html
+   * https://repost.aws/questions/QUjZAzJd27SZWxXM7MgyxOZw
+   */
+  startDelayMs?: number;
 }
 
 export function createTaskRunner(opts: TaskRunnerOptions): TaskRunner & { tasks(): RunningTask[] } {
@@ -155,6 +162,13 @@ class Task implements RunningTask {
     if (this.stopRequested) {
       this.finish(this.stopRequested);
       return;
+    }
+    if (opts.startDelayMs) {
+      try {
+        await opts.clock.sleep(opts.startDelayMs, this.lifetime.signal);
+      } catch {
+        return; // Stopped while provisioning: stop() has finished it.
+      }
     }
     let launch: { argv: string[]; cwd: string; env: Record<string, string> };
     try {

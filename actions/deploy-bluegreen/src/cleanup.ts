@@ -6,9 +6,9 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
-import { withTimeout } from '../../../lib/cancel.js';
+import { poll, systemClock, withTimeout, type Clock } from '../../../lib/cancel.js';
 import type { Logger } from '../../../lib/log.js';
-import { STOP_CALL_MS } from './bounded.js';
+import { STOP_ON_CANCEL } from './bounded.js';
 import { ACTIVE_STATUSES, stopDeployment } from './codedeploy.js';
 import type { CodeDeployApi, EcsApi } from './discovery.js';
 import { stopServiceDeployment } from './ecs-native.js';
@@ -26,6 +26,7 @@ export async function stopLeftoverDeployment(
   state: SavedState,
   clients: { ecs: EcsApi; codedeploy: CodeDeployApi },
   logger: Logger,
+  clock: Clock = systemClock,
 ): Promise<string> {
   if (!state.id || state.finished === 'true') return NOTHING_TO_DO;
   if (state.rollbackOnCancel === 'false' && state.stopFailed !== 'true') {
@@ -34,18 +35,18 @@ export async function stopLeftoverDeployment(
   if (state.kind === 'ecs') {
     const answer = await awsCall(`service deployment ${state.id}`, () =>
       clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] }), {
-        abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+        abortSignal: withTimeout(undefined, LOOK_CALL_MS, clock),
       }),
     );
     const status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
     if (!ECS_ACTIVE.includes(status)) return `Service deployment ${state.id} is ${status}: nothing to stop.`;
     logger.info(`Service deployment ${state.id} is still ${status}: stopping it with ROLLBACK.`);
-    await stopServiceDeployment(clients, state.id, STOP_CALL_MS);
+    await stopServiceDeployment({ ...clients, clock }, state.id, STOP_ON_CANCEL);
     return `Stopped service deployment ${state.id} with ROLLBACK (the main step did not see it finish).`;
   }
   const answer = await awsCall(`deployment ${state.id}`, () =>
     clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: state.id }), {
-      abortSignal: withTimeout(undefined, LOOK_CALL_MS),
+      abortSignal: withTimeout(undefined, LOOK_CALL_MS, clock),
     }),
   );
   const status = answer.deploymentInfo?.status ?? 'Unknown';
@@ -53,8 +54,14 @@ export async function stopLeftoverDeployment(
     return `Deployment ${state.id} is ${status}: nothing to stop.`;
   }
   logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
-  await stopDeployment(clients, state.id, STOP_CALL_MS);
+  await stopDeployment({ ...clients, clock }, state.id, STOP_ON_CANCEL);
   return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
+}
+
+/** Where the rollback got: `done` when the previous version serves again. */
+export interface FollowedRollback {
+  done: boolean;
+  phrase: string;
 }
 
 /** How long the post step follows the rollback it started before it reports what it saw. */
@@ -70,59 +77,72 @@ const FOLLOW_INTERVAL_MS = 500;
 export async function followRollback(
   state: SavedState,
   clients: { ecs: EcsApi; codedeploy: CodeDeployApi },
+  clock: Clock,
   budgetMs = FOLLOW_ROLLBACK_MS,
-): Promise<{ done: boolean; phrase: string }> {
-  const deadline = Date.now() + budgetMs;
-  const pause = () => new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
-  const getDeployment = (id: string) =>
-    awsCall(`deployment ${id}`, () =>
-      clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), {
-        abortSignal: withTimeout(undefined, LOOK_CALL_MS),
-      }),
-    );
+): Promise<FollowedRollback> {
+  const following = { clock, timeoutMs: budgetMs, intervalMs: FOLLOW_INTERVAL_MS, perCallMs: LOOK_CALL_MS };
   try {
     if (state.kind === 'ecs') {
       let status = 'UNKNOWN';
-      do {
-        const answer = await awsCall(`service deployment ${state.id}`, () =>
-          clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] }), {
-            abortSignal: withTimeout(undefined, LOOK_CALL_MS),
-          }),
-        );
-        status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
-        if (status === 'ROLLBACK_SUCCESSFUL')
-          return { done: true, phrase: 'rolled back, the previous revision serves' };
-        if (status === 'ROLLBACK_FAILED') return { done: false, phrase: 'the rollback FAILED — check the service now' };
-        await pause();
-      } while (Date.now() < deadline);
-      return { done: false, phrase: `still ${status} — follow the rollback in the console` };
+      return await poll<FollowedRollback, FollowedRollback>({
+        ...following,
+        check: async (signal) => {
+          const answer = await awsCall(`service deployment ${state.id}`, () =>
+            clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [state.id!] }), {
+              abortSignal: signal,
+            }),
+          );
+          status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
+          if (status === 'ROLLBACK_SUCCESSFUL') {
+            return { done: true, value: { done: true, phrase: 'rolled back, the previous revision serves' } };
+          }
+          if (status === 'ROLLBACK_FAILED') {
+            return { done: true, value: { done: false, phrase: 'the rollback FAILED — check the service now' } };
+          }
+          return { done: false };
+        },
+        onDeadline: () => ({ done: false, phrase: `still ${status} — follow the rollback in the console` }),
+      });
     }
     let rollbackId: string | undefined;
     let status = 'Unknown';
-    do {
-      const info = (await getDeployment(rollbackId ?? state.id!)).deploymentInfo;
-      if (!rollbackId) {
-        rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
-        if (!rollbackId && info?.status && !(ACTIVE_STATUSES as readonly string[]).includes(info.status)) {
-          return { done: false, phrase: `it ended ${info.status} with no rollback deployment — check the service` };
+    return await poll<FollowedRollback, FollowedRollback>({
+      ...following,
+      check: async (signal) => {
+        const id = rollbackId ?? state.id!;
+        const info = (
+          await awsCall(`deployment ${id}`, () =>
+            clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal: signal }),
+          )
+        ).deploymentInfo;
+        if (!rollbackId) {
+          rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+          if (!rollbackId && info?.status && !(ACTIVE_STATUSES as readonly string[]).includes(info.status)) {
+            const phrase = `it ended ${info.status} with no rollback deployment — check the service`;
+            return { done: true, value: { done: false, phrase } };
+          }
+          return { done: false };
         }
-      } else {
         status = info?.status ?? 'Unknown';
         if (status === 'Succeeded') {
-          return { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` };
+          return {
+            done: true,
+            value: { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` },
+          };
         }
         if (!(ACTIVE_STATUSES as readonly string[]).includes(status)) {
-          return { done: false, phrase: `rollback deployment ${rollbackId} ended ${status} — check the service now` };
+          const phrase = `rollback deployment ${rollbackId} ended ${status} — check the service now`;
+          return { done: true, value: { done: false, phrase } };
         }
-      }
-      await pause();
-    } while (Date.now() < deadline);
-    return {
-      done: false,
-      phrase: rollbackId
-        ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
-        : 'no rollback deployment yet — follow the deployment in the console',
-    };
+        return { done: false };
+      },
+      onDeadline: () => ({
+        done: false,
+        phrase: rollbackId
+          ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
+          : 'no rollback deployment yet — follow the deployment in the console',
+      }),
+    });
   } catch (error) {
     return { done: false, phrase: `could not follow the rollback (${(error as Error).message})` };
   }

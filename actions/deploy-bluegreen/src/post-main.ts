@@ -5,6 +5,7 @@
 import * as core from '../../../lib/workflow-commands.js';
 import { runAction } from '../../../lib/action.js';
 import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
+import { systemClock } from '../../../lib/cancel.js';
 import { STATE } from './deps.js';
 import { writePostReport } from './report.js';
 import { NOTHING_TO_DO, type SavedState } from './saved-state.js';
@@ -31,10 +32,10 @@ export function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         ecs: labelOperations(new ECSClient(config)),
         codedeploy: labelOperations(new CodeDeployClient(config)),
       };
-      const line = await stopLeftoverDeployment(state, clients, logger);
+      const line = await stopLeftoverDeployment(state, clients, logger, systemClock);
       if (line.startsWith('Stopped')) {
         // A person must see this one: the main step did not finish, and this step changed production.
-        const rollback = await followRollback(state, clients);
+        const rollback = await followRollback(state, clients, systemClock);
         logger.warning(`${line} Rollback: ${rollback.phrase}.`);
         writePostReport(
           summary,

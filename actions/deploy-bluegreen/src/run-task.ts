@@ -14,11 +14,11 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { awsCall } from '../../../lib/aws.js';
-import { cancelledFrom, throwIfCancelled } from '../../../lib/cancel.js';
+import { cancelledFrom, poll, throwIfCancelled, type Clock } from '../../../lib/cancel.js';
 import { ActionFailure, CancelledError } from '../../../lib/errors.js';
 import { formatDuration } from '../../../lib/inputs.js';
 import type { Logger } from '../../../lib/log.js';
-import { callWithin, STOP_CALL_MS } from './bounded.js';
+import { callWithin, STOP_ON_CANCEL, type CallBound } from './bounded.js';
 import type { DeployConfig } from './config.js';
 import type { DeployReport } from './deploy.js';
 import type { DeployDeps } from './deps.js';
@@ -47,7 +47,7 @@ export interface RunTaskPlan {
 export interface RunTaskDeps {
   ecs: EcsApi;
   logs?: LogsApi;
-  clock: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  clock: Clock;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -134,28 +134,30 @@ export async function runOneOffTask(deps: RunTaskDeps, plan: RunTaskPlan, onStar
   onStarted?.(taskArn);
   logger.info(`Started task ${taskArn} (startedBy ${plan.startedBy}); waiting for it to stop.`);
 
-  const deadline = deps.clock.now() + plan.timeoutMs;
   let task: Task | undefined = started;
   try {
-    for (;;) {
-      throwIfCancelled(deps.signal);
-      task = await describeTask(deps, plan.cluster, taskArn);
-      if (task?.lastStatus === 'STOPPED') break;
-      const left = deadline - deps.clock.now();
-      if (left <= 0) {
+    task = await poll({
+      clock: deps.clock,
+      signal: deps.signal,
+      timeoutMs: plan.timeoutMs,
+      intervalMs: plan.pollIntervalMs,
+      check: async () => {
+        task = await describeTask(deps, plan.cluster, taskArn);
+        return task?.lastStatus === 'STOPPED' ? { done: true, value: task } : { done: false };
+      },
+      onDeadline: async () => {
         await stopTask(deps, plan.cluster, taskArn, 'deploy-bluegreen: run-task-timeout-minutes reached');
         throw new ActionFailure(
           `The run-task-command task ${taskArn} was still ${task?.lastStatus ?? 'starting'} after ${formatDuration(plan.timeoutMs)} (run-task-timeout-minutes): stopped it. Nothing was deployed.`,
         );
-      }
-      await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-    }
+      },
+    });
   } catch (error) {
     if (error instanceof CancelledError || deps.signal.aborted) {
       const cancelled = error instanceof CancelledError ? error : cancelledFrom(deps.signal);
       let stopped = 'stopped it';
       try {
-        await stopTask(deps, plan.cluster, taskArn, `deploy-bluegreen: ${cancelled.message}`, STOP_CALL_MS);
+        await stopTask(deps, plan.cluster, taskArn, `deploy-bluegreen: ${cancelled.message}`, STOP_ON_CANCEL);
       } catch (stopError) {
         stopped = `could not stop it (${(stopError as Error).message}); stop it in the console`;
       }
@@ -214,16 +216,13 @@ async function stopTask(
   cluster: string,
   taskArn: string,
   reason: string,
-  perCallMs?: number,
+  bound?: CallBound,
 ): Promise<void> {
   deps.logger.info(`Stopping task ${taskArn}.`);
-  await callWithin(perCallMs ?? 0, perCallMs === undefined ? 1 : 2, (signal) =>
-    awsCall(`task ${taskArn}`, () =>
-      deps.ecs.send(
-        new StopTaskCommand({ cluster, task: taskArn, reason }),
-        perCallMs === undefined ? {} : { abortSignal: signal },
-      ),
-    ),
+  await callWithin(
+    (options) =>
+      awsCall(`task ${taskArn}`, () => deps.ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason }), options)),
+    { bound, clock: deps.clock },
   );
 }
 

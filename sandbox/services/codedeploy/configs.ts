@@ -155,7 +155,8 @@ function parseTrafficRouting(routing: Record<string, unknown> | undefined): Traf
   throw invalid(`Traffic routing type ${String(type)} is not valid`);
 }
 
-const MINUTE_MS = 60_000;
+/** CodeDeploy's settings count whole minutes; the sandbox clock counts milliseconds. */
+export const MINUTE_MS = 60_000;
 
 /**
  * The production traffic steps of an ECS deployment:

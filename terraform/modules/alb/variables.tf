@@ -128,7 +128,7 @@ variable "health_check_timeout_seconds" {
 
 variable "healthy_threshold" {
   type        = number
-  description = "Passing checks in a row before a target is healthy (AWS's default: 5). 2 is the least the target group accepts: one lucky answer is not enough."
+  description = "Passing checks in a row before an unhealthy target is healthy again (AWS's default: 5); a newly registered target needs one. 2 is the least the target group accepts: one lucky answer is not enough."
   default     = 2
   validation {
     condition     = var.healthy_threshold >= 2 && var.healthy_threshold <= 10

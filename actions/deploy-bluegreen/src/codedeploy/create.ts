@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import { CreateDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { awsCall, AwsCallError } from '../../../../lib/aws.js';
+import { poll } from '../../../../lib/cancel.js';
 import { ActionFailure } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
+import { untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import type { DeploymentGroup } from '../discovery.js';
 import { ACTIVE_STATUSES } from '../codedeploy-states.js';
@@ -155,46 +157,50 @@ export async function settleActiveDeployments(deps: DeployDeps, plan: CodeDeploy
   const announced = new Set<string>();
   // Rollback deployments: stopping one would abandon the rollback and leave the service half-way.
   const rollbacks = new Set<string>();
-  for (;;) {
-    const active = await activeDeploymentIds(deps, plan.group);
-    if (active.length === 0) return announced.size > 0;
-    const first = active[0]!;
-    if (plan.onActiveDeployment === 'fail') {
-      throw new ActionFailure(
-        `Deployment ${first} is already active in deployment group ${plan.group.application}/${plan.group.name}, and on-active-deployment is 'fail'. Wait for it to finish, stop it, or set on-active-deployment to 'wait' or 'stop'.`,
-      );
-    }
-    for (const id of active) {
-      if (plan.onActiveDeployment === 'stop' && !stopped.has(id) && !rollbacks.has(id)) {
-        // StopDeployment with auto-rollback starts a rollback deployment (creator codeDeployRollback)
-        // in the same group: it must finish, not be stopped in turn.
-        // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html
-        const info = await getDeployment(deps, id);
-        if (info.creator === 'codeDeployRollback') {
-          rollbacks.add(id);
-        } else {
-          deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
-          await stopDeployment(deps, id);
-          stopped.add(id);
-          announced.add(id);
-          continue;
-        }
-      }
-      if (announced.has(id)) continue;
-      if (rollbacks.has(id)) {
-        deps.logger.info(`Waiting for rollback deployment ${id} to finish (a rollback is never stopped).`);
-      } else {
-        deps.logger.info(
-          `Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`,
+  let first = '';
+  return poll({
+    ...untilTimeout(deps, plan),
+    check: async () => {
+      const active = await activeDeploymentIds(deps, plan.group);
+      if (active.length === 0) return { done: true, value: announced.size > 0 };
+      first = active[0]!;
+      if (plan.onActiveDeployment === 'fail') {
+        throw new ActionFailure(
+          `Deployment ${first} is already active in deployment group ${plan.group.application}/${plan.group.name}, and on-active-deployment is 'fail'. Wait for it to finish, stop it, or set on-active-deployment to 'wait' or 'stop'.`,
         );
       }
-      announced.add(id);
-    }
-    if (deps.clock.now() >= plan.deadline) {
+      for (const id of active) {
+        if (plan.onActiveDeployment === 'stop' && !stopped.has(id) && !rollbacks.has(id)) {
+          // StopDeployment with auto-rollback starts a rollback deployment (creator codeDeployRollback)
+          // in the same group: it must finish, not be stopped in turn.
+          // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html
+          const info = await getDeployment(deps, id);
+          if (info.creator === 'codeDeployRollback') {
+            rollbacks.add(id);
+          } else {
+            deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
+            await stopDeployment(deps, id);
+            stopped.add(id);
+            announced.add(id);
+            continue;
+          }
+        }
+        if (announced.has(id)) continue;
+        if (rollbacks.has(id)) {
+          deps.logger.info(`Waiting for rollback deployment ${id} to finish (a rollback is never stopped).`);
+        } else {
+          deps.logger.info(
+            `Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`,
+          );
+        }
+        announced.add(id);
+      }
+      return { done: false };
+    },
+    onDeadline: () => {
       throw new ActionFailure(
         `Deployment ${first} was still active after ${formatDuration(plan.timeoutMs)} (timeout-minutes); no new deployment was created.`,
       );
-    }
-    await deps.clock.sleep(Math.min(plan.pollIntervalMs, Math.max(0, plan.deadline - deps.clock.now())), deps.signal);
-  }
+    },
+  });
 }

@@ -4,36 +4,38 @@
  */
 import { type DeploymentInfo, GetDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { awsCall, AwsCallError } from '../../../../lib/aws.js';
-import { cancelledFrom, withTimeout } from '../../../../lib/cancel.js';
+import { cancelledFrom, withTimeout, type Clock } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { callWithin, CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_CALL_MS } from '../bounded.js';
+import {
+  callWithin,
+  CANCEL_BUDGET_MS,
+  followStatus,
+  ROLLBACK_WAIT_MS,
+  STOP_ON_CANCEL,
+  type CallBound,
+} from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import { deploymentConsoleUrl, ended, type CodeDeployPlan } from './shared.js';
 
 /**
- * StopDeployment with auto-rollback. With `perCallMs` (the cancel path) each attempt is aborted
- * after that long and tried once more, so the stop fits in the runner's kill window.
+ * StopDeployment with auto-rollback. With a `bound` (the cancel path: STOP_ON_CANCEL) each attempt
+ * is aborted after that long and tried again, so the stop fits in the runner's kill window.
  */
 export async function stopDeployment(
-  deps: Pick<DeployDeps, 'codedeploy'>,
+  deps: Pick<DeployDeps, 'codedeploy'> & { clock?: Clock },
   id: string,
-  perCallMs?: number,
+  bound?: CallBound,
 ): Promise<void> {
   const alreadyOver = (error: unknown) =>
     error instanceof AwsCallError && error.code === 'DeploymentAlreadyCompletedException';
   try {
     await callWithin(
-      perCallMs ?? 0,
-      perCallMs === undefined ? 1 : 2,
-      (signal) =>
+      (options) =>
         awsCall(`deployment ${id}`, () =>
-          deps.codedeploy.send(
-            new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }),
-            perCallMs === undefined ? {} : { abortSignal: signal },
-          ),
+          deps.codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }), options),
         ),
-      alreadyOver,
+      { bound, clock: deps.clock, final: alreadyOver },
     );
   } catch (error) {
     // It ended by itself in the meantime: nothing to stop.
@@ -90,7 +92,7 @@ export async function onCancel(
   deps.logger.info(`${why}: stopping it with rollback.`);
   const cancelledAt = deps.clock.now();
   try {
-    await stopDeployment(deps, record.id, STOP_CALL_MS);
+    await stopDeployment(deps, record.id, STOP_ON_CANCEL);
   } catch (error) {
     // The post step (post-if: always()) tries again: the state still says "not finished".
     throw new ActionFailure(
@@ -118,7 +120,8 @@ async function rollbackOutcome(
     const status = await waitForEnd(deps, record.id, budgetMs, signal, intervalMs);
     record.status = status;
     if (!ended(status)) return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
-    const info = await getDeploymentWithin(deps, record.id, signal, Math.max(1, deadline - deps.clock.now()));
+    const callSignal = withTimeout(signal, Math.max(1, deadline - deps.clock.now()), deps.clock);
+    const info = await getDeploymentWithin(deps, record.id, signal, callSignal);
     const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
     if (!rollbackId) return `it ended ${status}`;
     record.rollbackId = rollbackId;
@@ -147,27 +150,30 @@ export async function waitForEnd(
   signal: AbortSignal | undefined,
   intervalMs: number,
 ): Promise<string> {
-  const deadline = deps.clock.now() + budgetMs;
-  let status = 'Unknown';
-  for (;;) {
-    // Each poll is bounded by what is left of the budget, so a slow or retried call cannot overrun it.
-    const info = await getDeploymentWithin(deps, id, signal, Math.max(1, deadline - deps.clock.now()));
-    if (!info) return status;
-    status = info.status ?? 'Unknown';
-    const left = deadline - deps.clock.now();
-    if (ended(status) || left <= 0) return status;
-    await deps.clock.sleep(Math.min(intervalMs, left), signal);
-  }
+  return followStatus({
+    clock: deps.clock,
+    signal,
+    budgetMs,
+    intervalMs,
+    status: 'Unknown',
+    read: async (callSignal) => {
+      const info = await getDeploymentWithin(deps, id, signal, callSignal);
+      return info && (info.status ?? 'Unknown');
+    },
+    ended,
+  });
 }
 
-/** GetDeployment aborted after `ms`: undefined when that time ran out, CancelledError when `signal` fired. */
+/**
+ * GetDeployment under `callSignal` (`signal` with a time bound): undefined when the bound ran out,
+ * CancelledError when `signal` fired.
+ */
 async function getDeploymentWithin(
   deps: Pick<DeployDeps, 'codedeploy'>,
   id: string,
   signal: AbortSignal | undefined,
-  ms: number,
+  callSignal: AbortSignal | undefined,
 ): Promise<DeploymentInfo | undefined> {
-  const callSignal = withTimeout(signal, ms);
   try {
     const answer = await awsCall(`deployment ${id}`, () =>
       deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal: callSignal }),
@@ -175,7 +181,7 @@ async function getDeploymentWithin(
     return answer.deploymentInfo;
   } catch (error) {
     if (signal?.aborted) throw cancelledFrom(signal);
-    if (callSignal.aborted) return undefined;
+    if (callSignal?.aborted) return undefined;
     throw error;
   }
 }

@@ -4,10 +4,10 @@
  */
 import { ContinueDeploymentCommand, type DeploymentInfo, type ECSTarget } from '@aws-sdk/client-codedeploy';
 import { awsCall } from '../../../../lib/aws.js';
-import { throwIfCancelled } from '../../../../lib/cancel.js';
+import { poll } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { ROLLBACK_WAIT_MS } from '../bounded.js';
+import { ROLLBACK_WAIT_MS, untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord, type LifecycleRow } from '../deps.js';
 import { deploymentProgress, lifecycleEventProgress, targetProgress, type Progress } from '../codedeploy-states.js';
 import { hookNote, type Hook } from '../hooks.js';
@@ -33,69 +33,70 @@ export async function watch(deps: DeployDeps, plan: CodeDeployPlan, record: Depl
   const id = record.id;
 
   try {
-    for (;;) {
-      throwIfCancelled(deps.signal);
-      const info = await getDeployment(deps, id);
-      record.status = info.status ?? 'Unknown';
-      if (!listedTargets) {
-        const ids = await listTargets(deps, id);
-        if (ids.length > 0) {
-          targetId = ids.find((t) => t === targetId) ?? ids[0]!;
-          listedTargets = true;
+    const outcome = await poll<'ended', 'finishing'>({
+      ...untilTimeout(deps, plan),
+      check: async () => {
+        const info = await getDeployment(deps, id);
+        record.status = info.status ?? 'Unknown';
+        if (!listedTargets) {
+          const ids = await listTargets(deps, id);
+          if (ids.length > 0) {
+            targetId = ids.find((t) => t === targetId) ?? ids[0]!;
+            listedTargets = true;
+          }
         }
-      }
-      const target = await getTarget(deps, id, targetId);
-      last = { info, target };
-      const status = info.status ?? 'Unknown';
-      record.status = status;
-      if (status !== seen.status) {
-        logger.info(`Deployment ${id}: ${status}`);
-        seen.status = status;
-      }
-      logLifecycle(deps, target, seen.events, record, plan.hooks);
-      logTraffic(deps, target, seen, record);
-      sayUnknown(deps, id, info, target, seen.unknown);
+        const target = await getTarget(deps, id, targetId);
+        last = { info, target };
+        const status = info.status ?? 'Unknown';
+        record.status = status;
+        if (status !== seen.status) {
+          logger.info(`Deployment ${id}: ${status}`);
+          seen.status = status;
+        }
+        logLifecycle(deps, target, seen.events, record, plan.hooks);
+        logTraffic(deps, target, seen, record);
+        sayUnknown(deps, id, info, target, seen.unknown);
 
-      if (ended(status)) {
-        // Nothing left for the post step to stop.
-        deps.saveState(STATE.finished, 'true');
-        break;
-      }
+        if (ended(status)) {
+          // Nothing left for the post step to stop.
+          deps.saveState(STATE.finished, 'true');
+          return { done: true, value: 'ended' };
+        }
 
-      const events = target?.lifecycleEvents ?? [];
-      // Every event over (Succeeded, or Skipped when it had nothing to run): only the blue termination wait is left.
-      if (!seen.terminationWait && events.length > 0 && events.every((e) => isOver(e.status))) {
-        seen.terminationWait = true;
-        const minutes =
-          plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
-            ?.terminationWaitTimeInMinutes;
-        logger.info(
-          `Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. If timeout-minutes runs out during this wait, the action succeeds without stopping it.`,
-        );
-      }
+        const events = target?.lifecycleEvents ?? [];
+        // Every event over (Succeeded, or Skipped when it had nothing to run): only the blue termination wait is left.
+        if (!seen.terminationWait && events.length > 0 && events.every((e) => isOver(e.status))) {
+          seen.terminationWait = true;
+          const minutes =
+            plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
+              ?.terminationWaitTimeInMinutes;
+          logger.info(
+            `Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. If timeout-minutes runs out during this wait, the action succeeds without stopping it.`,
+          );
+        }
 
-      if (status === 'Ready' && !seen.gate) {
-        seen.gate = true;
-        await readyGate(deps, plan, record, seen);
-      }
-
-      const left = plan.deadline - deps.clock.now();
-      if (left <= 0) {
+        if (status === 'Ready' && !seen.gate) {
+          seen.gate = true;
+          await readyGate(deps, plan, record, seen);
+        }
+        return { done: false };
+      },
+      onDeadline: () => {
         // Past AfterAllowTraffic, production already runs green: what is left is CodeDeploy's blue
         // termination wait. A rollback now would move production back for no fault, so the timeout
         // ends the watch with success instead and leaves CodeDeploy to finish (README: timeout-minutes).
-        if (trafficShifted(target)) {
+        if (trafficShifted(last?.target)) {
           record.finishingTermination = true;
           deps.saveState(STATE.finished, 'true');
           logger.info(
             `timeout-minutes (${formatDuration(plan.timeoutMs)}) reached during the blue termination wait: ${plan.taskDefinitionArn} already serves all production traffic, so the deployment is not stopped. CodeDeploy ends deployment ${id} once the blue task set is terminated.`,
           );
-          return;
+          return 'finishing';
         }
         throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
-      }
-      await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-    }
+      },
+    });
+    if (outcome === 'finishing') return;
   } catch (error) {
     if (error instanceof CancelledError) return onCancel(deps, plan, record, error);
     if (error instanceof TimeoutError) {

@@ -3,9 +3,10 @@
  * stages and traffic steps, and stopping it with ROLLBACK on timeout or cancel.
  */
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
+import { poll, type PollResult } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError, TimeoutError } from '../../../../lib/errors.js';
 import { formatDuration } from '../../../../lib/inputs.js';
-import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_CALL_MS } from '../bounded.js';
+import { CANCEL_BUDGET_MS, ROLLBACK_WAIT_MS, STOP_ON_CANCEL, untilTimeout } from '../bounded.js';
 import { STATE, type DeployDeps, type DeploymentRecord } from '../deps.js';
 import { explainStoppedTasks } from '../diagnostics.js';
 import {
@@ -37,20 +38,26 @@ export async function watchServiceDeployment(
     // Older APIs (or answers) may not name it in UpdateService: find it by time then.
     if (!record.id) rememberServiceDeployment(deps, plan, record, await findServiceDeployment(deps, plan, started));
     const arn = record.id;
-    for (;;) {
+    const look = async (): Promise<PollResult<ServiceDeployment>> => {
       last = await describeServiceDeployment(deps, arn, deps.signal);
       observe(deps, last, seen, record);
-      if (deploymentEnded(last.status)) break;
+      if (deploymentEnded(last.status)) return { done: true, value: last };
       const paused = awaitingPauseHook(last);
       if (paused && !seen.hooks.has(paused.hookId!)) {
         seen.hooks.add(paused.hookId!);
         await passPauseHook(deps, plan, record, last, paused);
-        continue;
+        // The hook was answered: look again at once, not an interval later.
+        return look();
       }
-      const left = plan.deadline - deps.clock.now();
-      if (left <= 0) throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
-      await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-    }
+      return { done: false };
+    };
+    last = await poll({
+      ...untilTimeout(deps, plan),
+      check: look,
+      onDeadline: () => {
+        throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
+      },
+    });
   } catch (error) {
     if (!(error instanceof CancelledError || error instanceof TimeoutError) || !record.id) {
       // The watch broke (not a cancel or timeout): the deployment goes on by itself, and the post
@@ -77,7 +84,7 @@ export async function watchServiceDeployment(
     const stoppingAt = deps.clock.now();
     try {
       // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
-      await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
+      await stopServiceDeployment(deps, record.id, cancelled ? STOP_ON_CANCEL : undefined);
     } catch (stopError) {
       // The state still says "not finished": the post step (post-if: always()) tries the stop again,
       // whatever rollback-on-cancel says when this stop was a timeout's.

@@ -6,9 +6,9 @@ import {
   StopServiceDeploymentCommand,
 } from '@aws-sdk/client-ecs';
 import { awsCall, AwsCallError } from '../../../../lib/aws.js';
-import { cancelledFrom, throwIfCancelled, withTimeout } from '../../../../lib/cancel.js';
+import { cancelledFrom, poll, type Clock } from '../../../../lib/cancel.js';
 import { ActionFailure, CancelledError } from '../../../../lib/errors.js';
-import { callWithin } from '../bounded.js';
+import { callWithin, followStatus, type CallBound } from '../bounded.js';
 import type { DeployDeps } from '../deps.js';
 import { classifyDeploymentStatus, deploymentEnded } from '../ecs-native-status.js';
 import type { EcsPlan } from './plan.js';
@@ -30,31 +30,34 @@ export async function continueServiceDeployment(deps: DeployDeps, arn: string, h
 
 /** The service deployment UpdateService started: the newest one created since (allowing for clock skew). */
 export async function findServiceDeployment(deps: DeployDeps, plan: EcsPlan, started: number): Promise<string> {
-  const findDeadline = Math.min(plan.deadline, deps.clock.now() + 60_000);
-  for (;;) {
-    throwIfCancelled(deps.signal);
-    const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () =>
-      deps.ecs.send(new ListServiceDeploymentsCommand({ cluster: plan.cluster, service: plan.service }), {
-        abortSignal: deps.signal,
-      }),
-    ).catch((error: unknown) => {
-      if (deps.signal.aborted) throw cancelledFrom(deps.signal);
-      throw error;
-    });
-    const candidates = (answer.serviceDeployments ?? [])
-      .filter(
-        (d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going',
-      )
-      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    const newest = candidates[0]?.serviceDeploymentArn;
-    if (newest) return newest;
-    if (deps.clock.now() >= findDeadline) {
+  return poll({
+    clock: deps.clock,
+    signal: deps.signal,
+    deadline: Math.min(plan.deadline, deps.clock.now() + 60_000),
+    intervalMs: Math.min(plan.pollIntervalMs, 2000),
+    check: async () => {
+      const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () =>
+        deps.ecs.send(new ListServiceDeploymentsCommand({ cluster: plan.cluster, service: plan.service }), {
+          abortSignal: deps.signal,
+        }),
+      ).catch((error: unknown) => {
+        if (deps.signal.aborted) throw cancelledFrom(deps.signal);
+        throw error;
+      });
+      const candidates = (answer.serviceDeployments ?? [])
+        .filter(
+          (d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going',
+        )
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+      const newest = candidates[0]?.serviceDeploymentArn;
+      return newest ? { done: true, value: newest } : { done: false };
+    },
+    onDeadline: () => {
       throw new ActionFailure(
         `UpdateService did not start a service deployment in ${plan.cluster}/${plan.service} (ListServiceDeployments lists none).`,
       );
-    }
-    await deps.clock.sleep(Math.min(plan.pollIntervalMs, 2000), deps.signal);
-  }
+    },
+  });
 }
 
 export async function describeServiceDeployment(deps: DeployDeps, arn: string, signal: AbortSignal | undefined) {
@@ -74,27 +77,22 @@ export async function describeServiceDeployment(deps: DeployDeps, arn: string, s
   return deployment;
 }
 
-/** StopServiceDeployment ROLLBACK; with `perCallMs`, each attempt is aborted after that long and tried once more. */
+/** StopServiceDeployment ROLLBACK; with a `bound` (STOP_ON_CANCEL), each attempt is aborted after that long and tried again. */
 export async function stopServiceDeployment(
-  deps: Pick<DeployDeps, 'ecs'>,
+  deps: Pick<DeployDeps, 'ecs'> & { clock?: Clock },
   arn: string,
-  perCallMs?: number,
+  bound?: CallBound,
 ): Promise<void> {
   // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
   const alreadyOver = (error: unknown) =>
     error instanceof AwsCallError && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? '');
   try {
     await callWithin(
-      perCallMs ?? 0,
-      perCallMs === undefined ? 1 : 2,
-      (signal) =>
+      (options) =>
         awsCall(`service deployment ${arn}`, () =>
-          deps.ecs.send(
-            new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }),
-            perCallMs === undefined ? {} : { abortSignal: signal },
-          ),
+          deps.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), options),
         ),
-      alreadyOver,
+      { bound, clock: deps.clock, final: alreadyOver },
     );
   } catch (error) {
     if (alreadyOver(error)) return;
@@ -109,22 +107,16 @@ export async function waitForServiceDeploymentEnd(
   signal: AbortSignal | undefined,
   intervalMs: number,
 ): Promise<string> {
-  const deadline = deps.clock.now() + budgetMs;
-  let status = 'UNKNOWN';
   try {
-    for (;;) {
-      // Each poll is bounded by what is left of the budget.
-      const callSignal = withTimeout(signal, Math.max(1, deadline - deps.clock.now()));
-      try {
-        status = (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
-      } catch (error) {
-        if (!signal?.aborted && callSignal.aborted) return status;
-        throw error;
-      }
-      const left = deadline - deps.clock.now();
-      if (deploymentEnded(status) || left <= 0) return status;
-      await deps.clock.sleep(Math.min(intervalMs, left), signal);
-    }
+    return await followStatus({
+      clock: deps.clock,
+      signal,
+      budgetMs,
+      intervalMs,
+      status: 'UNKNOWN',
+      read: async (callSignal) => (await describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN',
+      ended: deploymentEnded,
+    });
   } catch (error) {
     if (error instanceof CancelledError) return 'still rolling back when the action was cancelled';
     throw error;
