@@ -27,7 +27,7 @@ afterAll(async () => {
 }, 30_000);
 
 /**
- * A service running v1 behind target groups checked every 5 s, healthy after 2 checks, drained
+ * A service running v1 behind target groups checked every 5 s (healthy threshold 2), drained
  * in 30 s (the service stack's settings), with a 1-minute termination wait or a 1-minute bake.
  */
 async function newStack(controller: 'CODE_DEPLOY' | 'ECS') {
@@ -83,15 +83,15 @@ describe('deploy-bluegreen bundle: the release timeline', () => {
     const group = run.stdout.indexOf('::group::Expected timeline (AWS time)');
     expect(group).toBeGreaterThan(-1);
     expect(group).toBeLessThan(run.stdout.indexOf('Created deployment'));
-    expect(run.stdout).toContain('Install: 50 s (40 s start + 2 × 5 s checks)');
+    expect(run.stdout).toContain('Install: 45 s (40 s start + one check within 5 s)');
 
     const rows = timeline(run.summary);
     // Every lifecycle event the sandbox reports (in CodeDeploy's order), then the termination wait.
     expect([...rows.keys()]).toEqual([...ECS_LIFECYCLE_EVENTS, 'Termination wait', '**Total**']);
-    expect(rows.get('Install')?.[0]).toBe('50 s (40 s start + 2 × 5 s checks)');
+    expect(rows.get('Install')?.[0]).toBe('45 s (40 s start + one check within 5 s)');
     expect(rows.get('AllowTraffic')?.[0]).toBe('5 s (all at once)');
     expect(rows.get('Termination wait')?.[0]).toBe('1 min 31 s (1 min + 30 s deregistration delay)');
-    expect(rows.get('**Total**')?.[0]).toBe('**2 min 41 s**');
+    expect(rows.get('**Total**')?.[0]).toBe('**2 min 36 s**');
     // The actual times: what the run took (the sandbox's scaled time), for every phase that ran.
     for (const phase of ['Install', 'AllowTraffic', 'Termination wait', '**Total**']) {
       expect([phase, rows.get(phase)?.[1]]).toEqual([phase, expect.stringMatching(seconds)]);
@@ -128,7 +128,7 @@ describe('deploy-bluegreen bundle: the release timeline', () => {
     expect({ code: run.code, why: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, why: '' });
     expect(fixture.sandbox.calls(before).filter((c) => c.service === 'elbv2')).toHaveLength(2);
     const rows = timeline(run.summary);
-    expect(rows.get('SCALE_UP')?.[0]).toBe('50 s (40 s start + 2 × 5 s checks)');
+    expect(rows.get('SCALE_UP')?.[0]).toBe('45 s (40 s start + one check within 5 s)');
     expect(rows.get('BAKE_TIME')?.[0]).toBe('1 min 0 s (1 min bake time)');
     expect(rows.get('CLEAN_UP')?.[0]).toBe('31 s (30 s deregistration delay)');
     expect(rows.get('BAKE_TIME')?.[1]).toMatch(seconds);

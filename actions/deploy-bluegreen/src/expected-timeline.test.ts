@@ -39,7 +39,7 @@ const group = {
 };
 
 describe('readTargetGroupTiming', () => {
-  it('takes the slower health checks and the draining group’s deregistration delay, in two reads', async () => {
+  it('takes the slower health-check interval and the draining group’s deregistration delay, in two reads', async () => {
     const fake = elbv2();
     const warnings: string[] = [];
     const timing = await readTargetGroupTiming(
@@ -47,7 +47,7 @@ describe('readTargetGroupTiming', () => {
       { names: ['web-blue', 'web-green'], drainingArn: BLUE },
       (line) => warnings.push(line),
     );
-    expect(timing).toEqual({ healthCheckIntervalSeconds: 10, healthyThreshold: 3, deregistrationDelaySeconds: 45 });
+    expect(timing).toEqual({ healthCheckIntervalSeconds: 10, deregistrationDelaySeconds: 45 });
     expect(fake.ops()).toEqual(['DescribeTargetGroups', 'DescribeTargetGroupAttributes']);
     expect(fake.inputsOf('DescribeTargetGroups')).toEqual([{ Names: ['web-blue', 'web-green'] }]);
     expect(warnings).toEqual([]);
@@ -82,7 +82,7 @@ describe('readTargetGroupTiming', () => {
     const timing = await readTargetGroupTiming(fake.client as unknown as Elbv2Api, { arns: [BLUE, GREEN] }, (line) =>
       warnings.push(line),
     );
-    expect(timing).toEqual({ healthCheckIntervalSeconds: 10, healthyThreshold: 3 });
+    expect(timing).toEqual({ healthCheckIntervalSeconds: 10 });
     expect(warnings[0]).toContain('elasticloadbalancing:DescribeTargetGroupAttributes');
   });
 });
@@ -134,9 +134,9 @@ describe('planTimeline', () => {
       { elbv2: elbv2().client as unknown as Elbv2Api, logger },
       { controller: 'CODE_DEPLOY', group, blueTargetGroupArn: BLUE },
     );
-    expect(phases.find((p) => p.name === 'Install')?.seconds).toBe(40 + 30);
+    expect(phases.find((p) => p.name === 'Install')?.seconds).toBe(40 + 10);
     expect(logger.lines).toContain('[group] Expected timeline (AWS time)');
-    expect(logger.lines).toContain('Install: 1 min 10 s (40 s start + 3 × 10 s checks)');
+    expect(logger.lines).toContain('Install: 50 s (40 s start + one check within 10 s)');
     expect(logger.lines).toContain('Termination wait: 5 min 46 s (5 min + 45 s deregistration delay)');
   });
 

@@ -45,8 +45,8 @@ function unreadable(action: string, error: unknown): string {
 }
 
 /**
- * The health checks of the slower of the groups (new targets register in either, by turn) and the
- * deregistration delay of the draining one. Undefined when the groups could not be read.
+ * The health-check interval of the slower of the groups (new targets register in either, by turn)
+ * and the deregistration delay of the draining one. Undefined when the groups could not be read.
  */
 export async function readTargetGroupTiming(
   elbv2: Elbv2Api,
@@ -66,21 +66,11 @@ export async function readTargetGroupTiming(
     warn(unreadable('DescribeTargetGroups', error));
     return undefined;
   }
-  // ALB's defaults when a group leaves them out: 30 s interval, 5 checks.
+  if (groups.length === 0) return undefined;
+  // ALB's default interval when a group leaves it out: 30 s.
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
-  const slowest = groups
-    .map((g) => ({
-      arn: g.TargetGroupArn,
-      healthCheckIntervalSeconds: g.HealthCheckIntervalSeconds ?? 30,
-      healthyThreshold: g.HealthyThresholdCount ?? 5,
-    }))
-    .sort(
-      (a, b) => b.healthCheckIntervalSeconds * b.healthyThreshold - a.healthCheckIntervalSeconds * a.healthyThreshold,
-    )[0];
-  if (!slowest) return undefined;
   const timing: TargetGroupTiming = {
-    healthCheckIntervalSeconds: slowest.healthCheckIntervalSeconds,
-    healthyThreshold: slowest.healthyThreshold,
+    healthCheckIntervalSeconds: Math.max(...groups.map((g) => g.HealthCheckIntervalSeconds ?? 30)),
   };
   const draining =
     groups.find((g) => g.TargetGroupArn === ref.drainingArn)?.TargetGroupArn ?? groups[0]?.TargetGroupArn;

@@ -71,16 +71,16 @@ describe('job summary', () => {
       controller: 'CODE_DEPLOY',
       shift: { kind: 'all-at-once' },
       terminationWaitMinutes: 1,
-      targetGroup: { healthCheckIntervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 30 },
+      targetGroup: { healthCheckIntervalSeconds: 5, deregistrationDelaySeconds: 30 },
     });
     const summary = new Summary();
     writeReport(summary, r);
     const md = summary.toMarkdown();
     expect(md).toContain('<details><summary>Timeline: expected and actual</summary>');
     expect(md).toContain('| Phase | Expected | Actual |');
-    expect(md).toContain('| Install | 50 s (40 s start + 2 × 5 s checks) | 30 s |');
+    expect(md).toContain('| Install | 45 s (40 s start + one check within 5 s) | 30 s |');
     expect(md).toContain('| AllowTraffic | 5 s (all at once) | not reached |');
-    expect(md).toContain('| **Total** | **2 min 41 s** | **2 min 10 s** |');
+    expect(md).toContain('| **Total** | **2 min 36 s** | **2 min 10 s** |');
     // Without the target group's settings the phases they time say unknown.
     r.timeline = expectedPhases({ controller: 'CODE_DEPLOY', terminationWaitMinutes: 1 });
     const unknown = new Summary();

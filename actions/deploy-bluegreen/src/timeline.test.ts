@@ -11,7 +11,7 @@ import {
   type TargetGroupTiming,
 } from './timeline.js';
 
-const group: TargetGroupTiming = { healthCheckIntervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 30 };
+const group: TargetGroupTiming = { healthCheckIntervalSeconds: 5, deregistrationDelaySeconds: 30 };
 const byName = (phases: { name: string; seconds?: number }[]) =>
   Object.fromEntries(phases.map((p) => [p.name, p.seconds]));
 
@@ -37,12 +37,12 @@ describe('expectedPhases, CodeDeploy', () => {
       targetGroup: group,
     });
     const seconds = byName(phases);
-    // 40 s Fargate start + 2 checks x 5 s.
-    expect(seconds.Install).toBe(50);
-    expect(phases.find((p) => p.name === 'Install')?.basis).toBe('40 s start + 2 × 5 s checks');
+    // 40 s Fargate start + one passing check within the 5 s interval, whatever the healthy threshold.
+    expect(seconds.Install).toBe(45);
+    expect(phases.find((p) => p.name === 'Install')?.basis).toBe('40 s start + one check within 5 s');
     expect(seconds[TERMINATION_PHASE]).toBe(5 * 60 + 30 + 1);
     expect(seconds.AllowTraffic).toBe(5);
-    expect(expectedTotal(phases)).toBe(2 + 50 + 2 + 5 + 2 + 2 + 5 + 2 + 331);
+    expect(expectedTotal(phases)).toBe(2 + 45 + 2 + 5 + 2 + 2 + 5 + 2 + 331);
   });
 
   it('times linear and canary traffic by their steps', () => {
@@ -74,9 +74,9 @@ describe('expectedPhases, CodeDeploy', () => {
     const noDelay = expectedPhases({
       controller: 'CODE_DEPLOY',
       terminationWaitMinutes: 5,
-      targetGroup: { healthCheckIntervalSeconds: 30, healthyThreshold: 5 },
+      targetGroup: { healthCheckIntervalSeconds: 30 },
     });
-    expect(byName(noDelay).Install).toBe(40 + 150);
+    expect(byName(noDelay).Install).toBe(40 + 30);
     expect(noDelay.find((p) => p.name === TERMINATION_PHASE)?.basis).toBe('5 min + deregistration delay not read');
   });
 });
@@ -122,7 +122,7 @@ describe('expectedPhases, ECS', () => {
     });
     // The stages the watch knows, in the order AWS documents them.
     expect(phases.map((p) => p.name)).toEqual([...LIFECYCLE_STAGES]);
-    expect(byName(phases)).toMatchObject({ SCALE_UP: 50, BAKE_TIME: 120, CLEAN_UP: 31 });
+    expect(byName(phases)).toMatchObject({ SCALE_UP: 45, BAKE_TIME: 120, CLEAN_UP: 31 });
   });
 });
 
@@ -156,7 +156,7 @@ describe('timelineRows', () => {
         ],
       }),
     );
-    expect(rows.find((r) => r.phase === 'Install')).toMatchObject({ expected: 50, actual: 12 });
+    expect(rows.find((r) => r.phase === 'Install')).toMatchObject({ expected: 45, actual: 12 });
     expect(rows.find((r) => r.phase === 'BeforeInstall')).toMatchObject({ status: 'Skipped' });
     expect(rows.find((r) => r.phase === TERMINATION_PHASE)).toMatchObject({ expected: 31, actual: 29 });
   });

@@ -35,9 +35,8 @@ export const AWS_TIMINGS = {
 
 /** A target group's settings that time a release (ELBv2 DescribeTargetGroups and its attributes). */
 export interface TargetGroupTiming {
-  /** A new target serves after `healthyThreshold` passing checks `healthCheckIntervalSeconds` apart. */
+  /** A new target serves after one passing check; the first comes within an interval (assumed). */
   healthCheckIntervalSeconds: number;
-  healthyThreshold: number;
   /** How long a deregistered target keeps its connections: undefined when it could not be read. */
   deregistrationDelaySeconds?: number;
 }
@@ -78,14 +77,19 @@ export const TERMINATION_PHASE = 'Termination wait';
 const T = AWS_TIMINGS;
 const step = (name: string): ExpectedPhase => ({ name, seconds: T.stepSeconds, basis: 'assumed' });
 
-/** Task start plus the health checks a new target must pass before it serves. */
+/**
+ * Task start plus the health check a new target must pass before it serves: one, whatever the
+ * healthy threshold (which counts only for a target coming back from unhealthy). When the first
+ * check is sent is not documented: one interval is our assumption.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html
+ */
 function healthy(name: string, group: TargetGroupTiming | undefined): ExpectedPhase {
   if (!group) return { name, basis: 'target group not read' };
-  const checks = group.healthyThreshold * group.healthCheckIntervalSeconds;
+  const interval = group.healthCheckIntervalSeconds;
   return {
     name,
-    seconds: T.fargateTaskStartSeconds + checks,
-    basis: `${T.fargateTaskStartSeconds} s start + ${group.healthyThreshold} × ${group.healthCheckIntervalSeconds} s checks`,
+    seconds: T.fargateTaskStartSeconds + interval,
+    basis: `${T.fargateTaskStartSeconds} s start + one check within ${interval} s`,
   };
 }
 
