@@ -24,31 +24,75 @@ var aws = __webpack_require__(8351);
 var cancel = __webpack_require__(6814);
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/bounded.ts
 /**
- * Calls that must finish inside the runner's cancel window: after SIGINT the runner sends SIGTERM
- * 7.5 s later and kills 2.5 s after that, and the SDK's adaptive retries under throttling can take
- * longer than that. Each attempt gets its own abort signal (lib/cancel.ts withTimeout).
+ * Calls and waits with a bound. Calls that must finish inside the runner's cancel window: after
+ * SIGINT the runner sends SIGTERM 7.5 s later and kills 2.5 s after that, and the SDK's adaptive
+ * retries under throttling can take longer than that. Each attempt gets its own abort signal
+ * (lib/cancel.ts withTimeout). Waits go through lib/cancel.ts poll().
  */
 
 /** How long one stop call may take on the cancel path before it is abandoned (and tried once more). */
-const bounded_STOP_CALL_MS = 1_500;
+const STOP_CALL_MS = 1_500;
 /** On cancel the runner kills the process 10 s after SIGINT: keep the rollback wait well inside that. */
 const bounded_CANCEL_BUDGET_MS = 5_000;
 /** After a timeout or failure, how long to wait for the rollback deployment before reporting. */
 const bounded_ROLLBACK_WAIT_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** A stop on the cancel path: abandoned after STOP_CALL_MS and tried once more, to fit the kill window. */
+const bounded_STOP_ON_CANCEL = { perCallMs: STOP_CALL_MS, attempts: 2 };
 /**
- * Runs `call` with a signal that aborts after `ms` (or when `parent` aborts); tries `attempts`
- * times in all while errors are not `final`. The last error is thrown.
+ * Runs `call` once as it is, or, with a `bound`, with a signal that aborts after `perCallMs` of
+ * `clock`'s time, `attempts` times in all while the errors are not `final`. The last error is thrown.
  */
-async function callWithin(ms, attempts, call, final = () => false, parent) {
+async function callWithin(call, opts) {
+    const { bound, clock = cancel/* systemClock */.ml, final = () => false } = opts;
+    if (!bound)
+        return call({});
     for (let attempt = 1;; attempt++) {
         try {
-            return await call((0,cancel/* withTimeout */.wj)(parent, ms));
+            return await call({ abortSignal: (0,cancel/* withTimeout */.wj)(undefined, bound.perCallMs, clock) });
         }
         catch (error) {
-            if (attempt >= attempts || final(error) || parent?.aborted)
+            if (attempt >= bound.attempts || final(error))
                 throw error;
         }
     }
+}
+/** The deployment's own wait: on the step's clock and signal, every poll-interval-seconds until timeout-minutes. */
+function bounded_untilTimeout(deps, plan) {
+    return { clock: deps.clock, signal: deps.signal, deadline: plan.deadline, intervalMs: plan.pollIntervalMs };
+}
+/**
+ * Reads a deployment's status until `ended` says it is over or `budgetMs` passes, and returns the
+ * last status seen. Each read is bounded by what is left of the budget, so a slow or retried call
+ * cannot overrun it: a read that runs out of time, or answers undefined, ends the wait with the
+ * status seen before. CancelledError when `signal` aborts.
+ */
+function bounded_followStatus(opts) {
+    let status = opts.status;
+    return poll({
+        clock: opts.clock,
+        signal: opts.signal,
+        timeoutMs: opts.budgetMs,
+        intervalMs: opts.intervalMs,
+        perCallMs: 'untilDeadline',
+        check: async (callSignal) => {
+            let read;
+            try {
+                read = await opts.read(callSignal);
+            }
+            catch (error) {
+                if (opts.signal?.aborted)
+                    throw cancelledFrom(opts.signal);
+                if (callSignal?.aborted)
+                    return { done: true, value: status };
+                throw error;
+            }
+            if (read === undefined)
+                return { done: true, value: status };
+            status = read;
+            return opts.ended(status) ? { done: true, value: status } : { done: false };
+        },
+        onDeadline: () => status,
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/codedeploy-states.ts
@@ -289,13 +333,13 @@ async function reads_getTarget(deps, id, targetId) {
 
 
 /**
- * StopDeployment with auto-rollback. With `perCallMs` (the cancel path) each attempt is aborted
- * after that long and tried once more, so the stop fits in the runner's kill window.
+ * StopDeployment with auto-rollback. With a `bound` (the cancel path: STOP_ON_CANCEL) each attempt
+ * is aborted after that long and tried again, so the stop fits in the runner's kill window.
  */
-async function stop_stopDeployment(deps, id, perCallMs) {
+async function stop_stopDeployment(deps, id, bound) {
     const alreadyOver = (error) => error instanceof aws/* AwsCallError */.iQ && error.code === 'DeploymentAlreadyCompletedException';
     try {
-        await callWithin(perCallMs ?? 0, perCallMs === undefined ? 1 : 2, (signal) => (0,aws/* awsCall */.uF)(`deployment ${id}`, () => deps.codedeploy.send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }), perCallMs === undefined ? {} : { abortSignal: signal })), alreadyOver);
+        await callWithin((options) => (0,aws/* awsCall */.uF)(`deployment ${id}`, () => deps.codedeploy.send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }), options)), { bound, clock: deps.clock, final: alreadyOver });
     }
     catch (error) {
         // It ended by itself in the meantime: nothing to stop.
@@ -334,7 +378,7 @@ async function stop_onCancel(deps, plan, record, error) {
     deps.logger.info(`${why}: stopping it with rollback.`);
     const cancelledAt = deps.clock.now();
     try {
-        await stop_stopDeployment(deps, record.id, STOP_CALL_MS);
+        await stop_stopDeployment(deps, record.id, STOP_ON_CANCEL);
     }
     catch (error) {
         // The post step (post-if: always()) tries again: the state still says "not finished".
@@ -355,7 +399,8 @@ async function rollbackOutcome(deps, record, budgetMs, signal, intervalMs) {
         record.status = status;
         if (!ended(status))
             return `it was still ${status} after ${formatDuration(budgetMs)}; follow it in the console`;
-        const info = await getDeploymentWithin(deps, record.id, signal, Math.max(1, deadline - deps.clock.now()));
+        const callSignal = withTimeout(signal, Math.max(1, deadline - deps.clock.now()), deps.clock);
+        const info = await getDeploymentWithin(deps, record.id, signal, callSignal);
         const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
         if (!rollbackId)
             return `it ended ${status}`;
@@ -374,23 +419,24 @@ async function rollbackOutcome(deps, record, budgetMs, signal, intervalMs) {
 }
 /** Polls a deployment until it ends or `budgetMs` passes; returns its last status. */
 async function stop_waitForEnd(deps, id, budgetMs, signal, intervalMs) {
-    const deadline = deps.clock.now() + budgetMs;
-    let status = 'Unknown';
-    for (;;) {
-        // Each poll is bounded by what is left of the budget, so a slow or retried call cannot overrun it.
-        const info = await getDeploymentWithin(deps, id, signal, Math.max(1, deadline - deps.clock.now()));
-        if (!info)
-            return status;
-        status = info.status ?? 'Unknown';
-        const left = deadline - deps.clock.now();
-        if (ended(status) || left <= 0)
-            return status;
-        await deps.clock.sleep(Math.min(intervalMs, left), signal);
-    }
+    return followStatus({
+        clock: deps.clock,
+        signal,
+        budgetMs,
+        intervalMs,
+        status: 'Unknown',
+        read: async (callSignal) => {
+            const info = await getDeploymentWithin(deps, id, signal, callSignal);
+            return info && (info.status ?? 'Unknown');
+        },
+        ended,
+    });
 }
-/** GetDeployment aborted after `ms`: undefined when that time ran out, CancelledError when `signal` fired. */
-async function getDeploymentWithin(deps, id, signal, ms) {
-    const callSignal = withTimeout(signal, ms);
+/**
+ * GetDeployment under `callSignal` (`signal` with a time bound): undefined when the bound ran out,
+ * CancelledError when `signal` fired.
+ */
+async function getDeploymentWithin(deps, id, signal, callSignal) {
     try {
         const answer = await awsCall(`deployment ${id}`, () => deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal: callSignal }));
         return answer.deploymentInfo;
@@ -398,7 +444,7 @@ async function getDeploymentWithin(deps, id, signal, ms) {
     catch (error) {
         if (signal?.aborted)
             throw cancelledFrom(signal);
-        if (callSignal.aborted)
+        if (callSignal?.aborted)
             return undefined;
         throw error;
     }
@@ -543,60 +589,63 @@ async function watch_watch(deps, plan, record) {
     let last;
     const id = record.id;
     try {
-        for (;;) {
-            throwIfCancelled(deps.signal);
-            const info = await getDeployment(deps, id);
-            record.status = info.status ?? 'Unknown';
-            if (!listedTargets) {
-                const ids = await listTargets(deps, id);
-                if (ids.length > 0) {
-                    targetId = ids.find((t) => t === targetId) ?? ids[0];
-                    listedTargets = true;
+        const outcome = await poll({
+            ...untilTimeout(deps, plan),
+            check: async () => {
+                const info = await getDeployment(deps, id);
+                record.status = info.status ?? 'Unknown';
+                if (!listedTargets) {
+                    const ids = await listTargets(deps, id);
+                    if (ids.length > 0) {
+                        targetId = ids.find((t) => t === targetId) ?? ids[0];
+                        listedTargets = true;
+                    }
                 }
-            }
-            const target = await getTarget(deps, id, targetId);
-            last = { info, target };
-            const status = info.status ?? 'Unknown';
-            record.status = status;
-            if (status !== seen.status) {
-                logger.info(`Deployment ${id}: ${status}`);
-                seen.status = status;
-            }
-            logLifecycle(deps, target, seen.events, record, plan.hooks);
-            logTraffic(deps, target, seen, record);
-            sayUnknown(deps, id, info, target, seen.unknown);
-            if (ended(status)) {
-                // Nothing left for the post step to stop.
-                deps.saveState(STATE.finished, 'true');
-                break;
-            }
-            const events = target?.lifecycleEvents ?? [];
-            // Every event over (Succeeded, or Skipped when it had nothing to run): only the blue termination wait is left.
-            if (!seen.terminationWait && events.length > 0 && events.every((e) => isOver(e.status))) {
-                seen.terminationWait = true;
-                const minutes = plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
-                    ?.terminationWaitTimeInMinutes;
-                logger.info(`Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. If timeout-minutes runs out during this wait, the action succeeds without stopping it.`);
-            }
-            if (status === 'Ready' && !seen.gate) {
-                seen.gate = true;
-                await readyGate(deps, plan, record, seen);
-            }
-            const left = plan.deadline - deps.clock.now();
-            if (left <= 0) {
+                const target = await getTarget(deps, id, targetId);
+                last = { info, target };
+                const status = info.status ?? 'Unknown';
+                record.status = status;
+                if (status !== seen.status) {
+                    logger.info(`Deployment ${id}: ${status}`);
+                    seen.status = status;
+                }
+                logLifecycle(deps, target, seen.events, record, plan.hooks);
+                logTraffic(deps, target, seen, record);
+                sayUnknown(deps, id, info, target, seen.unknown);
+                if (ended(status)) {
+                    // Nothing left for the post step to stop.
+                    deps.saveState(STATE.finished, 'true');
+                    return { done: true, value: 'ended' };
+                }
+                const events = target?.lifecycleEvents ?? [];
+                // Every event over (Succeeded, or Skipped when it had nothing to run): only the blue termination wait is left.
+                if (!seen.terminationWait && events.length > 0 && events.every((e) => isOver(e.status))) {
+                    seen.terminationWait = true;
+                    const minutes = plan.group.info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess
+                        ?.terminationWaitTimeInMinutes;
+                    logger.info(`Production traffic is on green; CodeDeploy ends the deployment once the blue task set is terminated${minutes !== undefined ? ` (the group's termination wait: ${minutes} min)` : ''}. If timeout-minutes runs out during this wait, the action succeeds without stopping it.`);
+                }
+                if (status === 'Ready' && !seen.gate) {
+                    seen.gate = true;
+                    await readyGate(deps, plan, record, seen);
+                }
+                return { done: false };
+            },
+            onDeadline: () => {
                 // Past AfterAllowTraffic, production already runs green: what is left is CodeDeploy's blue
                 // termination wait. A rollback now would move production back for no fault, so the timeout
                 // ends the watch with success instead and leaves CodeDeploy to finish (README: timeout-minutes).
-                if (trafficShifted(target)) {
+                if (trafficShifted(last?.target)) {
                     record.finishingTermination = true;
                     deps.saveState(STATE.finished, 'true');
                     logger.info(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached during the blue termination wait: ${plan.taskDefinitionArn} already serves all production traffic, so the deployment is not stopped. CodeDeploy ends deployment ${id} once the blue task set is terminated.`);
-                    return;
+                    return 'finishing';
                 }
                 throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
-            }
-            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-        }
+            },
+        });
+        if (outcome === 'finishing')
+            return;
     }
     catch (error) {
         if (error instanceof CancelledError)
@@ -741,6 +790,8 @@ function describeWhere(last) {
 
 
 
+
+
 /**
  * The AppSpec for an ECS blue/green deployment, as JSON (AppSpec accepts YAML or JSON).
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html#reference-appspec-file-structure-resources-ecs
@@ -855,46 +906,50 @@ async function settleActiveDeployments(deps, plan) {
     const announced = new Set();
     // Rollback deployments: stopping one would abandon the rollback and leave the service half-way.
     const rollbacks = new Set();
-    for (;;) {
-        const active = await activeDeploymentIds(deps, plan.group);
-        if (active.length === 0)
-            return announced.size > 0;
-        const first = active[0];
-        if (plan.onActiveDeployment === 'fail') {
-            throw new ActionFailure(`Deployment ${first} is already active in deployment group ${plan.group.application}/${plan.group.name}, and on-active-deployment is 'fail'. Wait for it to finish, stop it, or set on-active-deployment to 'wait' or 'stop'.`);
-        }
-        for (const id of active) {
-            if (plan.onActiveDeployment === 'stop' && !stopped.has(id) && !rollbacks.has(id)) {
-                // StopDeployment with auto-rollback starts a rollback deployment (creator codeDeployRollback)
-                // in the same group: it must finish, not be stopped in turn.
-                // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html
-                const info = await getDeployment(deps, id);
-                if (info.creator === 'codeDeployRollback') {
-                    rollbacks.add(id);
+    let first = '';
+    return poll({
+        ...untilTimeout(deps, plan),
+        check: async () => {
+            const active = await activeDeploymentIds(deps, plan.group);
+            if (active.length === 0)
+                return { done: true, value: announced.size > 0 };
+            first = active[0];
+            if (plan.onActiveDeployment === 'fail') {
+                throw new ActionFailure(`Deployment ${first} is already active in deployment group ${plan.group.application}/${plan.group.name}, and on-active-deployment is 'fail'. Wait for it to finish, stop it, or set on-active-deployment to 'wait' or 'stop'.`);
+            }
+            for (const id of active) {
+                if (plan.onActiveDeployment === 'stop' && !stopped.has(id) && !rollbacks.has(id)) {
+                    // StopDeployment with auto-rollback starts a rollback deployment (creator codeDeployRollback)
+                    // in the same group: it must finish, not be stopped in turn.
+                    // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html
+                    const info = await getDeployment(deps, id);
+                    if (info.creator === 'codeDeployRollback') {
+                        rollbacks.add(id);
+                    }
+                    else {
+                        deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
+                        await stopDeployment(deps, id);
+                        stopped.add(id);
+                        announced.add(id);
+                        continue;
+                    }
+                }
+                if (announced.has(id))
+                    continue;
+                if (rollbacks.has(id)) {
+                    deps.logger.info(`Waiting for rollback deployment ${id} to finish (a rollback is never stopped).`);
                 }
                 else {
-                    deps.logger.info(`Stopping active deployment ${id} with rollback (on-active-deployment: stop).`);
-                    await stopDeployment(deps, id);
-                    stopped.add(id);
-                    announced.add(id);
-                    continue;
+                    deps.logger.info(`Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`);
                 }
+                announced.add(id);
             }
-            if (announced.has(id))
-                continue;
-            if (rollbacks.has(id)) {
-                deps.logger.info(`Waiting for rollback deployment ${id} to finish (a rollback is never stopped).`);
-            }
-            else {
-                deps.logger.info(`Waiting for active deployment ${id} to finish (on-active-deployment: ${plan.onActiveDeployment}).`);
-            }
-            announced.add(id);
-        }
-        if (deps.clock.now() >= plan.deadline) {
+            return { done: false };
+        },
+        onDeadline: () => {
             throw new ActionFailure(`Deployment ${first} was still active after ${formatDuration(plan.timeoutMs)} (timeout-minutes); no new deployment was created.`);
-        }
-        await deps.clock.sleep(Math.min(plan.pollIntervalMs, Math.max(0, plan.deadline - deps.clock.now())), deps.signal);
-    }
+        },
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-bluegreen/src/codedeploy.ts
@@ -1007,27 +1062,29 @@ async function calls_continueServiceDeployment(deps, arn, hookId) {
 }
 /** The service deployment UpdateService started: the newest one created since (allowing for clock skew). */
 async function calls_findServiceDeployment(deps, plan, started) {
-    const findDeadline = Math.min(plan.deadline, deps.clock.now() + 60_000);
-    for (;;) {
-        throwIfCancelled(deps.signal);
-        const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new ListServiceDeploymentsCommand({ cluster: plan.cluster, service: plan.service }), {
-            abortSignal: deps.signal,
-        })).catch((error) => {
-            if (deps.signal.aborted)
-                throw cancelledFrom(deps.signal);
-            throw error;
-        });
-        const candidates = (answer.serviceDeployments ?? [])
-            .filter((d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going')
-            .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-        const newest = candidates[0]?.serviceDeploymentArn;
-        if (newest)
-            return newest;
-        if (deps.clock.now() >= findDeadline) {
+    return poll({
+        clock: deps.clock,
+        signal: deps.signal,
+        deadline: Math.min(plan.deadline, deps.clock.now() + 60_000),
+        intervalMs: Math.min(plan.pollIntervalMs, 2000),
+        check: async () => {
+            const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new ListServiceDeploymentsCommand({ cluster: plan.cluster, service: plan.service }), {
+                abortSignal: deps.signal,
+            })).catch((error) => {
+                if (deps.signal.aborted)
+                    throw cancelledFrom(deps.signal);
+                throw error;
+            });
+            const candidates = (answer.serviceDeployments ?? [])
+                .filter((d) => (d.createdAt?.getTime() ?? 0) >= started - 120_000 || classifyDeploymentStatus(d.status) === 'going')
+                .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+            const newest = candidates[0]?.serviceDeploymentArn;
+            return newest ? { done: true, value: newest } : { done: false };
+        },
+        onDeadline: () => {
             throw new ActionFailure(`UpdateService did not start a service deployment in ${plan.cluster}/${plan.service} (ListServiceDeployments lists none).`);
-        }
-        await deps.clock.sleep(Math.min(plan.pollIntervalMs, 2000), deps.signal);
-    }
+        },
+    });
 }
 async function calls_describeServiceDeployment(deps, arn, signal) {
     const answer = await awsCall(`service deployment ${arn}`, () => deps.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), signal ? { abortSignal: signal } : {})).catch((error) => {
@@ -1041,12 +1098,12 @@ async function calls_describeServiceDeployment(deps, arn, signal) {
     }
     return deployment;
 }
-/** StopServiceDeployment ROLLBACK; with `perCallMs`, each attempt is aborted after that long and tried once more. */
-async function calls_stopServiceDeployment(deps, arn, perCallMs) {
+/** StopServiceDeployment ROLLBACK; with a `bound` (STOP_ON_CANCEL), each attempt is aborted after that long and tried again. */
+async function calls_stopServiceDeployment(deps, arn, bound) {
     // Already over (ECS answers ConflictException / InvalidParameterException): nothing to stop.
     const alreadyOver = (error) => error instanceof aws/* AwsCallError */.iQ && ['ConflictException', 'InvalidParameterException'].includes(error.code ?? '');
     try {
-        await callWithin(perCallMs ?? 0, perCallMs === undefined ? 1 : 2, (signal) => (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), perCallMs === undefined ? {} : { abortSignal: signal })), alreadyOver);
+        await callWithin((options) => (0,aws/* awsCall */.uF)(`service deployment ${arn}`, () => deps.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), options)), { bound, clock: deps.clock, final: alreadyOver });
     }
     catch (error) {
         if (alreadyOver(error))
@@ -1055,25 +1112,16 @@ async function calls_stopServiceDeployment(deps, arn, perCallMs) {
     }
 }
 async function calls_waitForServiceDeploymentEnd(deps, arn, budgetMs, signal, intervalMs) {
-    const deadline = deps.clock.now() + budgetMs;
-    let status = 'UNKNOWN';
     try {
-        for (;;) {
-            // Each poll is bounded by what is left of the budget.
-            const callSignal = withTimeout(signal, Math.max(1, deadline - deps.clock.now()));
-            try {
-                status = (await calls_describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN';
-            }
-            catch (error) {
-                if (!signal?.aborted && callSignal.aborted)
-                    return status;
-                throw error;
-            }
-            const left = deadline - deps.clock.now();
-            if (deploymentEnded(status) || left <= 0)
-                return status;
-            await deps.clock.sleep(Math.min(intervalMs, left), signal);
-        }
+        return await followStatus({
+            clock: deps.clock,
+            signal,
+            budgetMs,
+            intervalMs,
+            status: 'UNKNOWN',
+            read: async (callSignal) => (await calls_describeServiceDeployment(deps, arn, callSignal)).status ?? 'UNKNOWN',
+            ended: deploymentEnded,
+        });
     }
     catch (error) {
         if (error instanceof CancelledError)
@@ -1151,6 +1199,7 @@ function continueByHand(region, plan, arn, where, hookId, expiry) {
 
 
 
+
 async function bluegreen_watchServiceDeployment(deps, plan, record, started) {
     const seen = { status: '', stage: -1, traffic: '', unknown: new Set(), hooks: new Set() };
     let last;
@@ -1159,22 +1208,27 @@ async function bluegreen_watchServiceDeployment(deps, plan, record, started) {
         if (!record.id)
             rememberServiceDeployment(deps, plan, record, await findServiceDeployment(deps, plan, started));
         const arn = record.id;
-        for (;;) {
+        const look = async () => {
             last = await describeServiceDeployment(deps, arn, deps.signal);
             observe(deps, last, seen, record);
             if (deploymentEnded(last.status))
-                break;
+                return { done: true, value: last };
             const paused = awaitingPauseHook(last);
             if (paused && !seen.hooks.has(paused.hookId)) {
                 seen.hooks.add(paused.hookId);
                 await passPauseHook(deps, plan, record, last, paused);
-                continue;
+                // The hook was answered: look again at once, not an interval later.
+                return look();
             }
-            const left = plan.deadline - deps.clock.now();
-            if (left <= 0)
+            return { done: false };
+        };
+        last = await poll({
+            ...untilTimeout(deps, plan),
+            check: look,
+            onDeadline: () => {
                 throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
-            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-        }
+            },
+        });
     }
     catch (error) {
         if (!(error instanceof CancelledError || error instanceof TimeoutError) || !record.id) {
@@ -1200,7 +1254,7 @@ async function bluegreen_watchServiceDeployment(deps, plan, record, started) {
         const stoppingAt = deps.clock.now();
         try {
             // On cancel each attempt is bounded (and tried once more) to fit the runner's kill window.
-            await stopServiceDeployment(deps, record.id, cancelled ? STOP_CALL_MS : undefined);
+            await stopServiceDeployment(deps, record.id, cancelled ? STOP_ON_CANCEL : undefined);
         }
         catch (stopError) {
             // The state still says "not finished": the post step (post-if: always()) tries the stop again,
@@ -1296,60 +1350,62 @@ function observe(deps, deployment, seen, record) {
 
 
 
+
 async function rolling_watchRolling(deps, plan, record) {
     const seen = { line: '', unknown: new Set() };
     try {
-        for (;;) {
-            throwIfCancelled(deps.signal);
-            const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new DescribeServicesCommand({ cluster: plan.cluster, services: [plan.service] }), {
-                abortSignal: deps.signal,
-            })).catch((error) => {
-                if (deps.signal.aborted)
-                    throw cancelledFrom(deps.signal);
-                throw error;
-            });
-            const service = answer.services?.[0];
-            const deployments = service?.deployments ?? [];
-            const primary = deployments.find((d) => d.status === 'PRIMARY');
-            record.id = primary?.id ?? record.id;
-            const line = `Rolling: ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} new tasks running, ${deployments.length - 1} older deployment(s) draining${primary?.rolloutState ? `, ${primary.rolloutState}` : ''}`;
-            if (line !== seen.line) {
-                deps.logger.info(line);
-                seen.line = line;
-            }
-            record.status = primary?.rolloutState ?? 'IN_PROGRESS';
-            const rollout = classifyRolloutState(primary?.rolloutState);
-            if (rollout === 'unknown' && !seen.unknown.has(primary.rolloutState)) {
-                seen.unknown.add(primary.rolloutState);
-                deps.logger.warning(`Rollout state ${primary.rolloutState} is unknown to this action: still watching until the service is stable or timeout-minutes runs out.`);
-            }
-            if (primary && primary.taskDefinition !== plan.taskDefinitionArn) {
-                // The circuit breaker rolled back: the primary deployment runs an older revision again.
-                throw new ActionFailure([
-                    `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
-                ].join('\n'));
-            }
-            if (primary && rollout === 'failed') {
-                throw new ActionFailure([
-                    `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
-                    ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
-                ].join('\n'));
-            }
-            const stable = primary !== undefined &&
-                deployments.length === 1 &&
-                primary.runningCount === primary.desiredCount &&
-                (primary.rolloutState === undefined || rollout === 'done');
-            if (stable) {
+        await poll({
+            ...untilTimeout(deps, plan),
+            check: async () => {
+                const answer = await awsCall(`service ${plan.service} in cluster ${plan.cluster}`, () => deps.ecs.send(new DescribeServicesCommand({ cluster: plan.cluster, services: [plan.service] }), {
+                    abortSignal: deps.signal,
+                })).catch((error) => {
+                    if (deps.signal.aborted)
+                        throw cancelledFrom(deps.signal);
+                    throw error;
+                });
+                const service = answer.services?.[0];
+                const deployments = service?.deployments ?? [];
+                const primary = deployments.find((d) => d.status === 'PRIMARY');
+                record.id = primary?.id ?? record.id;
+                const line = `Rolling: ${primary?.runningCount ?? 0}/${primary?.desiredCount ?? 0} new tasks running, ${deployments.length - 1} older deployment(s) draining${primary?.rolloutState ? `, ${primary.rolloutState}` : ''}`;
+                if (line !== seen.line) {
+                    deps.logger.info(line);
+                    seen.line = line;
+                }
+                record.status = primary?.rolloutState ?? 'IN_PROGRESS';
+                const rollout = classifyRolloutState(primary?.rolloutState);
+                if (rollout === 'unknown' && !seen.unknown.has(primary.rolloutState)) {
+                    seen.unknown.add(primary.rolloutState);
+                    deps.logger.warning(`Rollout state ${primary.rolloutState} is unknown to this action: still watching until the service is stable or timeout-minutes runs out.`);
+                }
+                if (primary && primary.taskDefinition !== plan.taskDefinitionArn) {
+                    // The circuit breaker rolled back: the primary deployment runs an older revision again.
+                    throw new ActionFailure([
+                        `The deployment circuit breaker rolled ${plan.cluster}/${plan.service} back to ${primary.taskDefinition}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''}.`,
+                        ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
+                    ].join('\n'));
+                }
+                if (primary && rollout === 'failed') {
+                    throw new ActionFailure([
+                        `Deployment ${primary.id} of ${plan.cluster}/${plan.service} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}.`,
+                        ...(await explainStoppedTasks(deps, plan.cluster, plan.service, plan.taskDefinitionArn, record)),
+                    ].join('\n'));
+                }
+                const stable = primary !== undefined &&
+                    deployments.length === 1 &&
+                    primary.runningCount === primary.desiredCount &&
+                    (primary.rolloutState === undefined || rollout === 'done');
+                if (!stable)
+                    return { done: false };
                 record.status = 'COMPLETED';
                 deps.logger.info(`Service ${plan.cluster}/${plan.service} is stable on ${plan.taskDefinitionArn}.`);
-                return;
-            }
-            const left = plan.deadline - deps.clock.now();
-            if (left <= 0)
+                return { done: true, value: undefined };
+            },
+            onDeadline: () => {
                 throw new TimeoutError(`timeout-minutes (${formatDuration(plan.timeoutMs)}) reached`);
-            await deps.clock.sleep(Math.min(plan.pollIntervalMs, left), deps.signal);
-        }
+            },
+        });
     }
     catch (error) {
         if (!(error instanceof CancelledError || error instanceof TimeoutError))
@@ -1453,7 +1509,7 @@ const ECS_ACTIVE = ['PENDING', 'IN_PROGRESS'];
 /** The post step runs in a cancelled job: every call is bounded (lib/cancel.ts withTimeout), none can hang it. */
 const LOOK_CALL_MS = 2_000;
 /** Returns what it did, in one line. */
-async function stopLeftoverDeployment(state, clients, logger) {
+async function stopLeftoverDeployment(state, clients, logger, clock = cancel/* systemClock */.ml) {
     if (!state.id || state.finished === 'true')
         return saved_state/* NOTHING_TO_DO */.U;
     if (state.rollbackOnCancel === 'false' && state.stopFailed !== 'true') {
@@ -1461,24 +1517,24 @@ async function stopLeftoverDeployment(state, clients, logger) {
     }
     if (state.kind === 'ecs') {
         const answer = await (0,aws/* awsCall */.uF)(`service deployment ${state.id}`, () => clients.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [state.id] }), {
-            abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
+            abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS, clock),
         }));
         const status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
         if (!ECS_ACTIVE.includes(status))
             return `Service deployment ${state.id} is ${status}: nothing to stop.`;
         logger.info(`Service deployment ${state.id} is still ${status}: stopping it with ROLLBACK.`);
-        await calls_stopServiceDeployment(clients, state.id, bounded_STOP_CALL_MS);
+        await calls_stopServiceDeployment({ ...clients, clock }, state.id, bounded_STOP_ON_CANCEL);
         return `Stopped service deployment ${state.id} with ROLLBACK (the main step did not see it finish).`;
     }
     const answer = await (0,aws/* awsCall */.uF)(`deployment ${state.id}`, () => clients.codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: state.id }), {
-        abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
+        abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS, clock),
     }));
     const status = answer.deploymentInfo?.status ?? 'Unknown';
     if (!codedeploy_states_ACTIVE_STATUSES.includes(status)) {
         return `Deployment ${state.id} is ${status}: nothing to stop.`;
     }
     logger.info(`Deployment ${state.id} is still ${status}: stopping it with rollback.`);
-    await stop_stopDeployment(clients, state.id, bounded_STOP_CALL_MS);
+    await stop_stopDeployment({ ...clients, clock }, state.id, bounded_STOP_ON_CANCEL);
     return `Stopped deployment ${state.id} with rollback (the main step did not see it finish).`;
 }
 /** How long the post step follows the rollback it started before it reports what it saw. */
@@ -1490,55 +1546,64 @@ const FOLLOW_INTERVAL_MS = 500;
  * deployment stopped with ROLLBACK ends ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED (API model:
  * ServiceDeploymentStatus).
  */
-async function followRollback(state, clients, budgetMs = FOLLOW_ROLLBACK_MS) {
-    const deadline = Date.now() + budgetMs;
-    const pause = () => new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
-    const getDeployment = (id) => (0,aws/* awsCall */.uF)(`deployment ${id}`, () => clients.codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: id }), {
-        abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
-    }));
+async function followRollback(state, clients, clock, budgetMs = FOLLOW_ROLLBACK_MS) {
+    const following = { clock, timeoutMs: budgetMs, intervalMs: FOLLOW_INTERVAL_MS, perCallMs: LOOK_CALL_MS };
     try {
         if (state.kind === 'ecs') {
             let status = 'UNKNOWN';
-            do {
-                const answer = await (0,aws/* awsCall */.uF)(`service deployment ${state.id}`, () => clients.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [state.id] }), {
-                    abortSignal: (0,cancel/* withTimeout */.wj)(undefined, LOOK_CALL_MS),
-                }));
-                status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
-                if (status === 'ROLLBACK_SUCCESSFUL')
-                    return { done: true, phrase: 'rolled back, the previous revision serves' };
-                if (status === 'ROLLBACK_FAILED')
-                    return { done: false, phrase: 'the rollback FAILED — check the service now' };
-                await pause();
-            } while (Date.now() < deadline);
-            return { done: false, phrase: `still ${status} — follow the rollback in the console` };
+            return await (0,cancel/* poll */.wt)({
+                ...following,
+                check: async (signal) => {
+                    const answer = await (0,aws/* awsCall */.uF)(`service deployment ${state.id}`, () => clients.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [state.id] }), {
+                        abortSignal: signal,
+                    }));
+                    status = answer.serviceDeployments?.[0]?.status ?? 'UNKNOWN';
+                    if (status === 'ROLLBACK_SUCCESSFUL') {
+                        return { done: true, value: { done: true, phrase: 'rolled back, the previous revision serves' } };
+                    }
+                    if (status === 'ROLLBACK_FAILED') {
+                        return { done: true, value: { done: false, phrase: 'the rollback FAILED — check the service now' } };
+                    }
+                    return { done: false };
+                },
+                onDeadline: () => ({ done: false, phrase: `still ${status} — follow the rollback in the console` }),
+            });
         }
         let rollbackId;
         let status = 'Unknown';
-        do {
-            const info = (await getDeployment(rollbackId ?? state.id)).deploymentInfo;
-            if (!rollbackId) {
-                rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
-                if (!rollbackId && info?.status && !codedeploy_states_ACTIVE_STATUSES.includes(info.status)) {
-                    return { done: false, phrase: `it ended ${info.status} with no rollback deployment — check the service` };
+        return await (0,cancel/* poll */.wt)({
+            ...following,
+            check: async (signal) => {
+                const id = rollbackId ?? state.id;
+                const info = (await (0,aws/* awsCall */.uF)(`deployment ${id}`, () => clients.codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: id }), { abortSignal: signal }))).deploymentInfo;
+                if (!rollbackId) {
+                    rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+                    if (!rollbackId && info?.status && !codedeploy_states_ACTIVE_STATUSES.includes(info.status)) {
+                        const phrase = `it ended ${info.status} with no rollback deployment — check the service`;
+                        return { done: true, value: { done: false, phrase } };
+                    }
+                    return { done: false };
                 }
-            }
-            else {
                 status = info?.status ?? 'Unknown';
                 if (status === 'Succeeded') {
-                    return { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` };
+                    return {
+                        done: true,
+                        value: { done: true, phrase: `rolled back (rollback deployment ${rollbackId} Succeeded)` },
+                    };
                 }
                 if (!codedeploy_states_ACTIVE_STATUSES.includes(status)) {
-                    return { done: false, phrase: `rollback deployment ${rollbackId} ended ${status} — check the service now` };
+                    const phrase = `rollback deployment ${rollbackId} ended ${status} — check the service now`;
+                    return { done: true, value: { done: false, phrase } };
                 }
-            }
-            await pause();
-        } while (Date.now() < deadline);
-        return {
-            done: false,
-            phrase: rollbackId
-                ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
-                : 'no rollback deployment yet — follow the deployment in the console',
-        };
+                return { done: false };
+            },
+            onDeadline: () => ({
+                done: false,
+                phrase: rollbackId
+                    ? `rollback deployment ${rollbackId} still ${status} — follow it in the console`
+                    : 'no rollback deployment yet — follow the deployment in the console',
+            }),
+        });
     }
     catch (error) {
         return { done: false, phrase: `could not follow the rollback (${error.message})` };
