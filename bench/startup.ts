@@ -10,7 +10,16 @@
  * `--baseline-dist` reuses bundles already built (a folder holding actions/<name>/dist).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,7 +64,7 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Builds the bundles of `rev` in a temporary git worktree (with this checkout's node_modules) and
+ * Builds the bundles of `rev` in a temporary git worktree (with its own dependencies) and
  * returns its folder and a function that removes it.
  */
 export function buildBaselineBundles(rev: string, log: (line: string) => void): { root: string; remove(): void } {
@@ -71,7 +80,19 @@ export function buildBaselineBundles(rev: string, log: (line: string) => void): 
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+    // That commit's own dependencies: this checkout's node_modules no longer hold packages the
+    // suite has since dropped (e.g. @actions/core), so they serve only when the lock files agree.
+    const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
+    if (lock(root) === lock(repoRoot)) {
+      symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+    } else {
+      log(`installing the dependencies of ${rev.slice(0, 12)} (npm ci, from the npm cache where it can)...`);
+      const installed = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      if (installed.status !== 0) throw new Error(`npm ci at ${rev} failed: ${installed.stderr || installed.stdout}`);
+    }
     log(`building the bundles of ${rev.slice(0, 12)} in ${root} (its own scripts/package.mjs)...`);
     const built = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: root, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`packaging ${rev} failed: ${built.stderr || built.stdout}`);

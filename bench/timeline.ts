@@ -209,6 +209,8 @@ export async function measureTimeline(options: { record: boolean } = { record: t
     ratio: `${share.toFixed(2)}x`,
     target: '<= 1/3',
     met: share <= TIMELINE_TARGETS.shareOfAwsDefaults,
+    // What is left once a new target needs one passing check: no stack setting shortens it.
+    note: "Fargate's task start and CodeDeploy's steps, in both columns",
   });
   rows.push({
     area: 'release timeline',
