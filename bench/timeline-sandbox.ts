@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { appSpec } from '../actions/deploy-bluegreen/src/codedeploy/create.js';
 import { AWS_TIMINGS as T } from '../sandbox/runtime/aws-timings.js';
 import { fixtureBuildRequest, startSandbox, type RunningSandbox } from '../sandbox/index.js';
 import type { ReleaseSettings } from './timeline.js';
@@ -185,20 +186,8 @@ class SandboxRelease {
 
   private async create(version: string): Promise<string> {
     const taskDefinition = await this.register(version);
-    const content = JSON.stringify({
-      version: 0.0,
-      Resources: [
-        {
-          TargetService: {
-            Type: 'AWS::ECS::Service',
-            Properties: {
-              TaskDefinition: taskDefinition,
-              LoadBalancerInfo: { ContainerName: CONTAINER, ContainerPort: PORT },
-            },
-          },
-        },
-      ],
-    });
+    // The AppSpec deploy-bluegreen sends, so the recording deploys what the action would.
+    const { content } = appSpec({ taskDefinitionArn: taskDefinition, containerName: CONTAINER, containerPort: PORT });
     const out = await this.codedeploy.send(
       new CreateDeploymentCommand({
         applicationName: 'timeline',
