@@ -6,7 +6,7 @@ import type { Inputs } from '../../../lib/inputs.js';
 import { isObject, unwrapTaskDefinition } from './taskdef.js';
 import { parseHooks, type Hook } from './hooks.js';
 import { parseRunTaskCommand } from './run-task-config.js';
-import { parseTemplateText, templateFormat } from './template-yaml.js';
+import { parseTemplateText, templateFormat, type YamlParser } from './template-text.js';
 
 export type OnActiveDeployment = 'wait' | 'fail' | 'stop';
 
@@ -89,8 +89,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-export function parseConfig(inputs: Inputs, workspace: string): DeployConfig {
-  const mode = parseMode(inputs, workspace);
+/** `parseYaml`: the YAML parser, which main.ts loads only when task-definition names a YAML file. */
+export function parseConfig(inputs: Inputs, workspace: string, parseYaml?: YamlParser): DeployConfig {
+  const mode = parseMode(inputs, workspace, parseYaml);
   const { registerOnly, service, template } = mode;
   const containerName = inputs.string(
     'container-name',
@@ -213,17 +214,17 @@ type Mode =
   | { registerOnly: false; service: string; template?: TaskDefinitionTemplate };
 
 /** register-only needs a template and no service; a deployment needs a service. */
-function parseMode(inputs: Inputs, workspace: string): Mode {
+function parseMode(inputs: Inputs, workspace: string, parseYaml?: YamlParser): Mode {
   if (!inputs.boolean('register-only', false)) {
     const service = inputs.string('service', 'the name of the ECS service to deploy to');
     return {
       registerOnly: false,
       service,
-      template: readTemplate(inputs.optionalString('task-definition'), workspace),
+      template: readTemplate(inputs.optionalString('task-definition'), workspace, parseYaml),
     };
   }
   const service = inputs.optionalString('service');
-  const template = readTemplate(inputs.optionalString('task-definition'), workspace);
+  const template = readTemplate(inputs.optionalString('task-definition'), workspace, parseYaml);
   if (!template) {
     throw new ConfigurationError(
       'task-definition',
@@ -245,7 +246,11 @@ function decimal(inputs: Inputs, name: string, bounds: { min: number; max: numbe
   return value;
 }
 
-function readTemplate(input: string | undefined, workspace: string): TaskDefinitionTemplate | undefined {
+function readTemplate(
+  input: string | undefined,
+  workspace: string,
+  parseYaml?: YamlParser,
+): TaskDefinitionTemplate | undefined {
   if (input === undefined) return undefined;
   const file = path.resolve(workspace, input);
   let text: string;
@@ -260,7 +265,7 @@ function readTemplate(input: string | undefined, workspace: string): TaskDefinit
   }
   let parsed: unknown;
   try {
-    parsed = parseTemplateText(text, templateFormat(file));
+    parsed = parseTemplateText(text, templateFormat(file), parseYaml);
   } catch (error) {
     throw new ConfigurationError('task-definition', input, (error as Error).message);
   }

@@ -4,6 +4,7 @@ import { runAction } from '../../../lib/action.js';
 import { awsClientConfig, labelOperations } from '../../../lib/aws.js';
 import { systemClock } from '../../../lib/cancel.js';
 import { parseConfig } from './config.js';
+import { templateFormat } from './template-text.js';
 import type { DeployReport } from './deploy.js';
 import { deployOutputs, failureOutputs } from './outputs.js';
 import type { DeployDeps } from './deps.js';
@@ -15,7 +16,12 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runAction(
     'deploy-bluegreen',
     async ({ inputs, logger, summary, signal, setOutput }) => {
-      const config = parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd());
+      // The YAML parser is most of what the entry file would load: only a YAML template loads it.
+      const parseYaml =
+        templateFormat(inputs.raw('task-definition')) === 'yaml'
+          ? (await import('./template-yaml.lazy.js')).parseYamlTemplate
+          : undefined;
+      const config = parseConfig(inputs, env.GITHUB_WORKSPACE ?? process.cwd(), parseYaml);
       for (const value of valuesToMask(config.environment)) core.setSecret(value);
       const clientConfig = awsClientConfig(env, 'deploy-bluegreen');
       // Loaded once the inputs are valid: the AWS SDK is most of the bundle's start-up.

@@ -2,7 +2,7 @@
  * The release timeline: how long each phase of a blue/green deployment should take, from the
  * settings that decide it (the traffic shift, the termination wait or bake time, the target
  * group's health checks and deregistration delay) and AWS's documented timings, set beside what
- * each phase took. Pure: the reads that feed it are in target-group-reads.ts and discovery.ts.
+ * each phase took. Pure: the reads that feed it are in expected-timeline.ts and discovery.ts.
  *
  * Phases are named as the actual rows are (DeploymentRecord.lifecycle): CodeDeploy's ECS lifecycle
  * events, or ECS's service deployment lifecycle stages, so each expected figure finds its actual one.
@@ -67,7 +67,7 @@ export interface ExpectedPhase {
   name: string;
   /** AWS seconds; undefined when a setting it depends on is unknown. */
   seconds?: number;
-  /** What sets it, e.g. `40 s task start + 2 checks × 5 s`. */
+  /** What sets it, e.g. `40 s start + one check within 5 s`. */
   basis: string;
 }
 
