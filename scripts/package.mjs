@@ -3,9 +3,20 @@
 // `--check` bundles into a temporary folder and fails when a committed dist differs, so CI
 // catches a source change whose bundle was not rebuilt.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { minify } from 'terser';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
@@ -42,7 +53,25 @@ function bundle({ name, entry, out }) {
     );
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for ${name} (exit ${code})`))));
-  });
+  }).then(() => minifyChunks(target));
+}
+
+/**
+ * ncc's --minify minifies index.js only: the chunks it writes for lazily imported modules
+ * (<id>.index.js, ES modules) come out as written, so the AWS SDK a run loads once its inputs are
+ * valid would be read and parsed unminified. Terser, the minifier ncc itself uses, does them too.
+ */
+async function minifyChunks(dir) {
+  for (const file of readdirSync(dir).filter((f) => /^\d+\.index\.js$/.test(f))) {
+    const path = join(dir, file);
+    const { code } = await minify(readFileSync(path, 'utf8'), {
+      module: true,
+      compress: true,
+      mangle: true,
+      format: { comments: false },
+    });
+    writeFileSync(path, code);
+  }
 }
 
 function listFiles(dir, base = dir) {
