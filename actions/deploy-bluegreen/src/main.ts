@@ -47,6 +47,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         saveState: (name, value) => core.saveState(name, value),
       };
       if (config.mode === 'deploy') {
+        // The post step needs it to stop a deployment this step could not.
+        core.saveState('rollback-on-cancel', String(config.rollbackOnCancel));
         deps.checkTestTraffic = (url, checkSignal) =>
           checkTestTraffic(
             url,
@@ -60,8 +62,6 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             logger,
           );
       }
-      // The post step needs these to stop a deployment this step could not.
-      if (config.mode === 'deploy') core.saveState('rollback-on-cancel', String(config.rollbackOnCancel));
       const report: DeployReport = newReport(config, clientConfig.region);
       try {
         const result = await deploy(config, deps, report);
